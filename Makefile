@@ -1,0 +1,43 @@
+# dorsum: two commands on a fresh machine, `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: demo test lint format bench docs clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+## demo: install, then print the assessment report for every example intake
+demo: $(STAMP)
+	@for intake in examples/*.json; do \
+		echo; echo "━━━ $$intake ━━━"; \
+		$(BIN)/dorsum assess "$$intake" || exit 1; \
+	done
+
+## test: lint (ruff, mypy), then the test suite
+test: lint
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench docs
+	$(BIN)/ruff format --check src tests bench docs
+	$(BIN)/mypy
+
+format: $(STAMP)
+	$(BIN)/ruff format src tests bench docs
+	$(BIN)/ruff check --fix src tests bench docs
+
+## bench: print benchmark figures (never fails on time)
+bench: $(STAMP)
+	$(BIN)/python -m bench.run
+
+## docs: regenerate the CLI and rules references
+docs: $(STAMP)
+	$(BIN)/python docs/generate.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,13 @@
+"""Run every benchmark (`make bench`). Benchmarks print figures; they never fail on time."""
+
+from __future__ import annotations
+
+from bench import assess_bench
+
+
+def main() -> None:
+    assess_bench.main()
+
+
+if __name__ == "__main__":
+    main()

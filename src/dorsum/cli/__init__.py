@@ -1,0 +1,107 @@
+"""The `dorsum` command line.
+
+Exit status: 0 on success, 1 when a check finds problems, 2 for bad input (unreadable file,
+invalid intake, unknown id). Every expected failure is a message, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+from dorsum.cli.kb import kb_app
+from dorsum.cli.reading import read_document
+from dorsum.core.errors import DorsumError, IntakeError
+from dorsum.core.validation import parse_intake
+
+app = typer.Typer(
+    name="dorsum",
+    help="Clinical decision support and treatment planning for skin conditions of the back.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(kb_app, name="kb")
+stderr = Console(stderr=True)
+
+BAD_INPUT = 2
+
+
+class OutputFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+def fail(message: str) -> NoReturn:
+    """Print an error for a person and exit with the bad-input status."""
+    stderr.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(BAD_INPUT)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn dorsum's own errors into messages and exit status 2."""
+    try:
+        yield
+    except IntakeError as error:
+        stderr.print(
+            f"[bold red]error:[/] the intake has {len(error.problems)} problem(s):",
+            highlight=False,
+        )
+        for problem in error.problems:
+            stderr.print(f"  [bold]{problem.path}[/]: {problem.message}", highlight=False)
+        raise typer.Exit(BAD_INPUT) from None
+    except DorsumError as error:
+        fail(str(error))
+
+
+def parse_day(value: str | None, option: str) -> date | None:
+    """An ISO date from an option, or a clear error naming the option."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"{option} must be a date like 2027-06-15, not {value!r}")
+
+
+@app.command()
+def assess(
+    intake_file: Annotated[
+        str, typer.Argument(metavar="FILE", help="Intake in JSON or YAML; '-' reads stdin.")
+    ],
+    output: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="text report or contract JSON.")
+    ] = OutputFormat.text,
+    today: Annotated[
+        str | None, typer.Option(help="Date to assess on (YYYY-MM-DD); default: today.")
+    ] = None,
+    trace: Annotated[bool, typer.Option(help="Also list the rules that fired.")] = False,
+) -> None:
+    """Assess one intake: conditions, ranked options, exclusions, referral and advice."""
+    from dorsum import assess as run_assessment
+    from dorsum.knowledge import default_index
+    from dorsum.reports.terminal import print_assessment
+
+    day = parse_day(today, "--today")
+    with user_errors():
+        intake = parse_intake(read_document(intake_file))
+        assessment = run_assessment(intake, today=day)
+        if output is OutputFormat.json:
+            json.dump(assessment.model_dump(mode="json"), sys.stdout, indent=2)
+            sys.stdout.write("\n")
+        else:
+            print_assessment(assessment, index=default_index(), show_trace=trace)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,33 @@
+"""Calendar arithmetic the rules need, kept free of any clock: callers pass "today" in."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, clamped to the month's end (31 Jan + 1 month = 28/29 Feb)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def long_date(day: date) -> str:
+    """A date as people write it in English: 21 May 2027."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"

@@ -1,0 +1,192 @@
+"""Cross-entry checks of a knowledge base: the review a clinician would otherwise do by hand.
+
+`problems` fail `dorsum kb check` (and loading); `warnings` are printed for reviewers. Each
+message names the entry, so a failure points at the line to fix.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import get_args
+
+from dorsum.core.assessment import ConditionId
+from dorsum.core.knowledge.models import AdviceCode, KnowledgeBase, Span, Status, Treatment
+
+CONTRACT_TREATMENTS = frozenset(
+    {
+        "home_care", "benzoyl_peroxide", "topical_antibiotic", "topical_retinoid", "azelaic_acid",
+        "chemical_peel", "laser_resurfacing", "nonablative_laser", "dermabrasion", "microneedling",
+        "punch_excision", "subcision", "hyaluronic_acid_filler", "mesotherapy", "cryolipolysis",
+        "silicone_gel", "intralesional_corticosteroid",
+    }
+)  # fmt: skip
+PHYSICIAN_ONLY = frozenset({"oral_isotretinoin", "oral_antibiotics", "hormonal_therapy"})
+
+
+@dataclass
+class CheckReport:
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check_knowledge_base(kb: KnowledgeBase) -> CheckReport:
+    """Run every check and collect what failed."""
+    report = CheckReport()
+    for check in (
+        _unique_ids,
+        _coverage,
+        _references,
+        _nothing_unverified_used,
+        _waits_have_dates,
+        _conflicts_decided_safely,
+    ):
+        report.problems.extend(check(kb))
+    report.warnings.extend(_low_quality_only(kb))
+    return report
+
+
+def _duplicates(kind: str, ids: Iterable[str]) -> Iterator[str]:
+    for entry_id, count in Counter(ids).items():
+        if count > 1:
+            yield f"{kind} id {entry_id!r} is used {count} times"
+
+
+def _unique_ids(kb: KnowledgeBase) -> Iterator[str]:
+    yield from _duplicates("source", (s.id for s in kb.sources))
+    yield from _duplicates("condition", (c.id for c in kb.conditions))
+    yield from _duplicates("treatment", (t.id for t in kb.treatments))
+    yield from _duplicates("indication", (i.id for t in kb.treatments for i in t.indications))
+    yield from _duplicates(
+        "rule",
+        [r.id for r in kb.rules] + [r.id for r in kb.referrals] + [a.id for a in kb.advice],
+    )
+    yield from _duplicates("conflict", (c.id for c in kb.conflicts))
+
+
+def _coverage(kb: KnowledgeBase) -> Iterator[str]:
+    treatments = {t.id for t in kb.treatments}
+    for missing in sorted(CONTRACT_TREATMENTS - treatments):
+        yield f"contract treatment {missing!r} has no entry"
+    for extra in sorted(treatments - CONTRACT_TREATMENTS):
+        yield f"treatment {extra!r} is not a contract treatment id"
+    conditions = {c.id for c in kb.conditions}
+    for missing in sorted(set(get_args(ConditionId)) - conditions):
+        yield f"condition {missing!r} has no entry"
+    indicated = {i.condition for t in kb.treatments for i in t.indications}
+    for bare in sorted(conditions - indicated):
+        yield f"condition {bare!r} has no treatment indicated for it"
+    advised = {a.code for a in kb.advice}
+    for missing in sorted(set(get_args(AdviceCode)) - advised):
+        yield f"advice code {missing!r} has no advice item"
+    referral_only = {therapy.id for therapy in kb.referral_therapies}
+    for missing in sorted(PHYSICIAN_ONLY - referral_only):
+        yield f"physician-only therapy {missing!r} is not listed"
+    for clash in sorted(referral_only & treatments):
+        yield f"physician-only therapy {clash!r} must not be a recommendable treatment"
+
+
+def _cited(kb: KnowledgeBase) -> Iterator[tuple[str, tuple[str, ...]]]:
+    """(where, source ids) for every place an entry cites sources."""
+    for condition in kb.conditions:
+        yield f"condition {condition.id}", condition.sources
+        for n, cause in enumerate(condition.causes):
+            yield f"condition {condition.id} cause {n}", cause.sources
+    for treatment in kb.treatments:
+        yield f"treatment {treatment.id}", treatment.sources
+        for indication in treatment.indications:
+            yield f"indication {indication.id}", indication.sources
+        for name, span in _spans(treatment):
+            yield f"treatment {treatment.id} schedule.{name}", span.sources
+        for n, care in enumerate(treatment.aftercare):
+            yield f"treatment {treatment.id} aftercare {n}", care.sources
+    for rule in kb.rules:
+        yield f"rule {rule.id}", rule.sources
+    for referral in kb.referrals:
+        yield f"referral {referral.id}", referral.sources
+    for advice in kb.advice:
+        yield f"advice {advice.id}", advice.sources
+    for conflict in kb.conflicts:
+        yield f"conflict {conflict.id} decided_by", conflict.decided_by
+        for n, statement in enumerate(conflict.statements):
+            yield f"conflict {conflict.id} statement {n}", statement.sources
+    for therapy in kb.referral_therapies:
+        yield f"physician-only therapy {therapy.id}", therapy.sources
+
+
+def _spans(treatment: Treatment) -> Iterator[tuple[str, Span]]:
+    schedule = treatment.schedule
+    for name in type(schedule).model_fields:
+        value = getattr(schedule, name)
+        if isinstance(value, Span):
+            yield name, value
+
+
+def _references(kb: KnowledgeBase) -> Iterator[str]:
+    sources = {s.id for s in kb.sources}
+    for where, cited in _cited(kb):
+        for source in cited:
+            if source not in sources:
+                yield f"{where} cites unknown source {source!r}"
+    treatments = {t.id for t in kb.treatments}
+    for treatment in kb.treatments:
+        for required in treatment.requires:
+            if required not in treatments:
+                yield f"treatment {treatment.id} requires unknown treatment {required!r}"
+    for rule in kb.rules:
+        for target in rule.treatments:
+            if target not in treatments:
+                yield f"rule {rule.id} names unknown treatment {target!r}"
+    targets = treatments | {r.id for r in kb.rules} | {a.id for a in kb.advice}
+    for conflict in kb.conflicts:
+        for target in conflict.applies_to:
+            if target not in targets:
+                yield f"conflict {conflict.id} applies to unknown entry {target!r}"
+
+
+def _nothing_unverified_used(kb: KnowledgeBase) -> Iterator[str]:
+    """UNVERIFIED facts may be recorded (in conflicts) but never drive behaviour."""
+    used: list[tuple[str, Status]] = []
+    used += [(f"rule {r.id}", r.status) for r in kb.rules]
+    used += [(f"referral {r.id}", r.status) for r in kb.referrals]
+    used += [(f"advice {a.id}", a.status) for a in kb.advice]
+    for treatment in kb.treatments:
+        used += [(f"indication {i.id}", i.status) for i in treatment.indications]
+        used += [(f"aftercare of {treatment.id}", c.status) for c in treatment.aftercare]
+        used += [
+            (f"treatment {treatment.id} schedule.{name}", span.status)
+            for name, span in _spans(treatment)
+        ]
+    for condition in kb.conditions:
+        used += [(f"code {c.code} of {condition.id}", c.status) for c in condition.codes]
+    for where, status in used:
+        if status == "unverified":
+            yield f"{where} is marked unverified and must not be used as a rule or fact"
+
+
+def _waits_have_dates(kb: KnowledgeBase) -> Iterator[str]:
+    for rule in kb.rules:
+        if rule.wait is not None and "{until}" not in rule.text:
+            yield f"wait rule {rule.id} must say when the wait ends ({{until}} in its text)"
+        if rule.wait is None and "{" in rule.text:
+            yield f"rule {rule.id} has a placeholder but no wait to fill it"
+
+
+def _conflicts_decided_safely(kb: KnowledgeBase) -> Iterator[str]:
+    low = {s.id for s in kb.sources if s.low_quality}
+    for conflict in kb.conflicts:
+        deciders = [source for source in conflict.decided_by if source in low]
+        if deciders:
+            yield f"conflict {conflict.id} is decided by low-quality sources {deciders}"
+
+
+def _low_quality_only(kb: KnowledgeBase) -> Iterator[str]:
+    low = {s.id for s in kb.sources if s.low_quality}
+    for rule in kb.rules:
+        if set(rule.sources) <= low:
+            yield f"rule {rule.id} rests only on seed or lay sources; confirm with a clinician"

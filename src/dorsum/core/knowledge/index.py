@@ -1,0 +1,131 @@
+"""Lookup tables built once per knowledge base, so the engine does dictionary lookups, not scans.
+
+The index is derived data: it is rebuilt from the validated `KnowledgeBase` and never edited.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TypeVar
+
+from dorsum.core.assessment import Advice, Caution, Reason, ReferralReason
+from dorsum.core.knowledge.models import (
+    AdviceItem,
+    Condition,
+    Indication,
+    KnowledgeBase,
+    ReferralRule,
+    Rule,
+    Source,
+    Treatment,
+)
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+EVIDENCE_POINTS: dict[str, int] = {
+    "strong": 4,
+    "moderate": 3,
+    "consensus": 2,
+    "limited": 1,
+    "insufficient": 0,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A treatment indication for a condition, with what it needs to match."""
+
+    treatment: Treatment
+    indication: Indication
+    features: frozenset[str]
+    severities: frozenset[str]
+    base_score: float  # fit and evidence; the engine subtracts invasiveness and cautions
+    trace: str  # the line considering it adds to the trace
+
+    def matches(self, severity: str, features: frozenset[str]) -> bool:
+        """True when the condition's severity and features are ones this indication suits."""
+        return severity in self.severities and (
+            not self.features or not self.features.isdisjoint(features)
+        )
+
+
+class KnowledgeIndex:
+    """Read-only views of one knowledge base, keyed the way the engine asks."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.version = kb.version
+        self.sources: dict[str, Source] = {source.id: source for source in kb.sources}
+        self.conditions: dict[str, Condition] = {c.id: c for c in kb.conditions}
+        self.treatments: dict[str, Treatment] = {t.id: t for t in kb.treatments}
+        self.treatment_order: dict[str, int] = {t.id: i for i, t in enumerate(kb.treatments)}
+        self.candidates: dict[str, tuple[Candidate, ...]] = _candidates(kb)
+        self.rules_by_flag: dict[str, tuple[Rule, ...]] = _group(
+            (rule.when, rule) for rule in kb.rules if rule.when is not None
+        )
+        self.rule_order: dict[str, int] = {rule.id: n for n, rule in enumerate(kb.rules)}
+        self.wait_rules: tuple[Rule, ...] = tuple(rule for rule in kb.rules if rule.wait)
+        self.referrals_by_flag: dict[str, tuple[ReferralRule, ...]] = _group(
+            (referral.when, referral) for referral in kb.referrals
+        )
+        self.advice: tuple[AdviceItem, ...] = kb.advice
+        # Result values that never vary per patient, built once and shared (they are immutable).
+        self.cautions: dict[str, Caution] = {
+            r.id: Caution(code=r.code, text=r.text, rule=r.id, sources=r.sources)
+            for r in kb.rules
+            if r.effect == "caution"
+        }
+        self.reasons: dict[str, Reason] = {
+            r.id: Reason(code=r.code, text=r.text, rule=r.id, sources=r.sources)
+            for r in kb.rules
+            if r.effect == "exclude" and r.wait is None
+        }
+        self.advice_results: dict[str, Advice] = {
+            a.id: Advice(code=a.code, text=a.text, sources=a.sources, rule=a.id) for a in kb.advice
+        }
+        self.referral_reasons: dict[str, ReferralReason] = {
+            r.id: ReferralReason(
+                code=r.code, text=r.text, urgency=r.urgency, rule=r.id, sources=r.sources
+            )
+            for r in kb.referrals
+        }
+        self.longest_wait_months = max(
+            (r.wait.months for r in self.wait_rules if r.wait), default=0
+        )
+        self.memo: dict[object, object] = {}  # the engine's memo of pure decisions on this KB
+
+    @cached_property
+    def rules(self) -> dict[str, Rule]:
+        return {rule.id: rule for rule in self.kb.rules}
+
+    @cached_property
+    def indications(self) -> dict[str, Indication]:
+        return {i.id: i for t in self.kb.treatments for i in t.indications}
+
+
+def _candidates(kb: KnowledgeBase) -> dict[str, tuple[Candidate, ...]]:
+    grouped: dict[str, list[Candidate]] = defaultdict(list)
+    for treatment in kb.treatments:
+        for indication in treatment.indications:
+            grouped[indication.condition].append(
+                Candidate(
+                    treatment=treatment,
+                    indication=indication,
+                    features=frozenset(indication.features_any),
+                    severities=frozenset(indication.severities),
+                    base_score=10.0 * indication.fit + 3.0 * EVIDENCE_POINTS[indication.evidence],
+                    trace=(f"consider {indication.id}: {treatment.id} for {indication.condition}"),
+                )
+            )
+    return {condition: tuple(items) for condition, items in grouped.items()}
+
+
+def _group(pairs: Iterable[tuple[K, V]]) -> dict[K, tuple[V, ...]]:
+    grouped: dict[K, list[V]] = defaultdict(list)
+    for key, value in pairs:
+        grouped[key].append(value)
+    return {key: tuple(values) for key, values in grouped.items()}

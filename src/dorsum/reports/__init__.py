@@ -1,0 +1,1 @@
+"""Renderers: each turns an `Assessment` (or `Plan`) into one format and recomputes nothing."""

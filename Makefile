@@ -4,18 +4,26 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint format bench docs clean
+.PHONY: demo test lint format bench docs i18n clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-## demo: install, then print the assessment report for every example intake
+## demo: install, print the assessment for every example, and write example plans
 demo: $(STAMP)
 	@for intake in examples/*.json; do \
 		echo; echo "━━━ $$intake ━━━"; \
 		$(BIN)/dorsum assess "$$intake" || exit 1; \
+	done
+	@mkdir -p out
+	@$(BIN)/dorsum plan examples/severe-acne-scars.json -c punch_excision -c laser_resurfacing \
+		-c home_care
+	@for lang in en es; do \
+		$(BIN)/dorsum plan examples/severe-acne-scars.json -c punch_excision \
+			-c laser_resurfacing -c home_care --lang $$lang --format pdf \
+			-o out/plan-severe-acne-scars-$$lang.pdf || exit 1; \
 	done
 
 ## test: lint (ruff, mypy), then the test suite
@@ -38,6 +46,10 @@ bench: $(STAMP)
 ## docs: regenerate the CLI and rules references
 docs: $(STAMP)
 	$(BIN)/python docs/generate.py
+
+## i18n: refresh the translation templates and merge them into each catalog
+i18n: $(STAMP)
+	$(BIN)/python -m dorsum.i18n.extract
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis

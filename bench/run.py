@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from bench import assess_bench
+from bench import assess_bench, plan_bench
 
 
 def main() -> None:
     assess_bench.main()
+    plan_bench.main()
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from dorsum.cli import app
 from dorsum.knowledge import load_knowledge_base
 
 DOCS = Path(__file__).resolve().parent
-COMMANDS = [[], ["assess"], ["kb"], ["kb", "check"], ["kb", "show"], ["kb", "list"]]
+COMMANDS = [[], ["assess"], ["plan"], ["kb"], ["kb", "check"], ["kb", "show"], ["kb", "list"]]
 
 
 def cli_reference() -> str:

@@ -29,8 +29,10 @@ def test_the_public_api_is_pinned() -> None:
             "Intake",
             "IntakeError",
             "KnowledgeBaseError",
+            "Plan",
             "PlanError",
             "__version__",
             "assess",
+            "plan",
         ]
     )

@@ -16,6 +16,8 @@ from dorsum.core.engine import assess_intake
 from dorsum.core.errors import DorsumError, IntakeError, KnowledgeBaseError, PlanError
 from dorsum.core.intake import Intake
 from dorsum.core.knowledge import KnowledgeIndex
+from dorsum.core.plan import Plan
+from dorsum.core.planner import build_plan
 from dorsum.core.validation import parse_intake
 
 __version__ = "0.1.0"
@@ -25,9 +27,11 @@ __all__ = [
     "Intake",
     "IntakeError",
     "KnowledgeBaseError",
+    "Plan",
     "PlanError",
     "__version__",
     "assess",
+    "plan",
 ]
 
 
@@ -45,6 +49,36 @@ def assess(
         parse_intake(intake),
         index=index or default_index(),
         today=today or date.today(),
+    )
+
+
+def plan(
+    intake: Intake | dict[str, Any],
+    *,
+    choose: list[str] | None = None,
+    start: date | None = None,
+    target: date | None = None,
+    hemisphere: str | None = None,
+    country: str | None = None,
+    today: date | None = None,
+    index: KnowledgeIndex | None = None,
+) -> Plan:
+    """Assess the intake and schedule the chosen options (default: the best per condition).
+
+    `start` defaults to `today`; `target` to the intake's `goals.target_date`. Raises
+    `IntakeError` for a bad intake and `PlanError` for a plan that cannot be built as asked.
+    """
+    index = index or default_index()
+    parsed = parse_intake(intake)
+    assessment = assess_intake(parsed, index=index, today=today or date.today())
+    return build_plan(
+        assessment,
+        index=index,
+        start=start or assessment.assessed_on,
+        chosen=choose,
+        target=target or parsed.goals.target_date,
+        hemisphere=hemisphere,
+        country=country,
     )
 
 

@@ -8,18 +8,15 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import date
 from enum import StrEnum
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from dorsum.cli.common import parse_day, user_errors
 from dorsum.cli.kb import kb_app
+from dorsum.cli.plan import plan_command
 from dorsum.cli.reading import read_document
-from dorsum.core.errors import DorsumError, IntakeError
 from dorsum.core.validation import parse_intake
 
 app = typer.Typer(
@@ -30,47 +27,12 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(kb_app, name="kb")
-stderr = Console(stderr=True)
-
-BAD_INPUT = 2
+app.command("plan")(plan_command)
 
 
 class OutputFormat(StrEnum):
     text = "text"
     json = "json"
-
-
-def fail(message: str) -> NoReturn:
-    """Print an error for a person and exit with the bad-input status."""
-    stderr.print(f"[bold red]error:[/] {message}", highlight=False)
-    raise typer.Exit(BAD_INPUT)
-
-
-@contextmanager
-def user_errors() -> Iterator[None]:
-    """Turn dorsum's own errors into messages and exit status 2."""
-    try:
-        yield
-    except IntakeError as error:
-        stderr.print(
-            f"[bold red]error:[/] the intake has {len(error.problems)} problem(s):",
-            highlight=False,
-        )
-        for problem in error.problems:
-            stderr.print(f"  [bold]{problem.path}[/]: {problem.message}", highlight=False)
-        raise typer.Exit(BAD_INPUT) from None
-    except DorsumError as error:
-        fail(str(error))
-
-
-def parse_day(value: str | None, option: str) -> date | None:
-    """An ISO date from an option, or a clear error naming the option."""
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        fail(f"{option} must be a date like 2027-06-15, not {value!r}")
 
 
 @app.command()

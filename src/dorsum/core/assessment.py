@@ -72,6 +72,7 @@ class ConditionResult(_Value):
     features: tuple[str, ...] = ()  # extension
     grading: tuple[ScaleReading, ...] = ()  # extension
     codes: tuple[Code, ...] = ()  # extension
+    areas: int | None = None  # extension: areas of the back involved (localized fat)
 
 
 class Caution(_Value):
@@ -79,6 +80,7 @@ class Caution(_Value):
     text: str
     rule: str = ""  # extension: the knowledge-base rule that raised it
     sources: tuple[str, ...] = ()  # extension
+    about: ConditionId | None = None  # extension: set when it concerns another condition
 
 
 class Reason(_Value):
@@ -110,6 +112,7 @@ class Exclusion(_Value):
     condition: ConditionId
     reasons: tuple[Reason, ...]
     name: str = ""  # extension
+    indication: str = ""  # extension: the indication that made it a candidate
 
 
 class ReferralReason(_Value):
@@ -144,6 +147,7 @@ class Assessment(_Value):
     advice: tuple[Advice, ...]
     trace: tuple[str, ...]
     assessed_on: date  # extension: the explicit "today" that dated any waits
+    patient_age: int | None = None  # extension: plans set some session counts by age
 
     def recommended_ids(self) -> set[str]:
         """Treatment ids that appear in `recommendations`."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import calendar
-from datetime import date
+from datetime import date, timedelta
 
 _MONTHS = (
     "January",
@@ -31,3 +31,15 @@ def add_months(day: date, months: int) -> date:
 def long_date(day: date) -> str:
     """A date as people write it in English: 21 May 2027."""
     return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def after(day: date, amount: float, unit: str) -> date:
+    """`amount` days, weeks or months after `day` (whole units; months keep the day of month)."""
+    whole = round(amount)
+    if unit == "days":
+        return day + timedelta(days=whole)
+    if unit == "weeks":
+        return day + timedelta(weeks=whole)
+    if unit == "months":
+        return add_months(day, whole)
+    raise ValueError(f"cannot add {unit} to a date")

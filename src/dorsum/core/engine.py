@@ -55,6 +55,7 @@ def assess_intake(
             "advice": decision.advice,
             "trace": (*[c.trace for c in conditions], *decision.trace),
             "assessed_on": today,
+            "patient_age": intake.patient.age,
         },
     )
 
@@ -104,6 +105,7 @@ def _condition_result(condition: GradedCondition, index: KnowledgeIndex) -> Cond
         features=tuple(sorted(condition.features)),
         grading=tuple(ScaleReading(**reading._asdict()) for reading in condition.grading),
         codes=tuple(Code(system=c.system, code=c.code, display=c.display) for c in kb_entry.codes),
+        areas=condition.areas,
     )
     index.memo[key] = (condition, result)
     return result
@@ -140,5 +142,6 @@ def _exclusion(option: Option) -> Exclusion:
             "condition": option.condition.id,
             "reasons": tuple(option.reasons),
             "name": option.candidate.treatment.name,
+            "indication": option.candidate.indication.id,
         },
     )

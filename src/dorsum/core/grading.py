@@ -65,6 +65,7 @@ class GradedCondition(NamedTuple):
     grading: tuple[Reading, ...]
     flags: frozenset[str]
     trace: str  # the line this grading adds to the assessment's trace
+    areas: int | None = None  # localized fat: areas of the back involved
 
     @property
     def id(self) -> ConditionId:
@@ -87,12 +88,14 @@ def _graded(
     grading: tuple[Reading, ...],
     flags: Iterable[str],
     summary: str,
+    areas: int | None = None,
 ) -> GradedCondition:
     return GradedCondition(
         ConditionFacts(condition, severity, frozenset(features)),
         grading,
         frozenset(flags),
         f"grade.{condition}: {summary}",
+        areas,
     )
 
 
@@ -332,13 +335,14 @@ def grade_stretch_marks(marks: StretchMarkFindings) -> GradedCondition:
 def grade_localized_fat(fat: LocalizedFatFindings) -> GradedCondition:
     """Convention on pinch thickness: under 2.5 cm mild, otherwise moderate."""
     severity: Severity = "mild" if fat.pinch_cm < FAT_MODERATE_PINCH_CM else "moderate"
+    areas = f", {fat.areas} area(s)" if fat.areas else ""
     reading = Reading(
         scale="pinch thickness",
-        value=f"{fat.pinch_cm:g} cm",
+        value=f"{fat.pinch_cm:g} cm{areas}",
         band=severity,
         note="No validated scale; dorsum's convention.",
     )
-    summary = f"localized_fat {severity}: pinch {fat.pinch_cm:g} cm"
+    summary = f"localized_fat {severity}: pinch {fat.pinch_cm:g} cm{areas}"
     return _graded(
         "localized_fat",
         severity=severity,
@@ -346,4 +350,5 @@ def grade_localized_fat(fat: LocalizedFatFindings) -> GradedCondition:
         grading=(reading,),
         flags=(),
         summary=summary,
+        areas=fat.areas,
     )

@@ -91,6 +91,9 @@ class StretchMarkFindings(_Strict):
 
 class LocalizedFatFindings(_Strict):
     pinch_cm: Annotated[float, Field(gt=0, le=30)]
+    # extension: how many areas of the back (applicator placements) carry the fat; bra fat is
+    # usually 2 (left and right). Sets the cryolipolysis cycles per session.
+    areas: Annotated[int, Field(ge=1, le=6)] | None = None
 
 
 class Scar(_Strict):

@@ -34,6 +34,8 @@ FILES: dict[str, str] = {
     "advice": "advice.yaml",
     "conflicts": "conflicts.yaml",
     "referral_therapies": "referral_therapies.yaml",
+    "sequences": "sequences.yaml",
+    "general_call_clinic": "call_clinic.yaml",
 }
 
 

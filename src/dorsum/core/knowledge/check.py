@@ -12,7 +12,18 @@ from dataclasses import dataclass, field
 from typing import get_args
 
 from dorsum.core.assessment import ConditionId
-from dorsum.core.knowledge.models import AdviceCode, KnowledgeBase, Span, Status, Treatment
+from dorsum.core.knowledge.models import (
+    AdviceCode,
+    AdviceItem,
+    KnowledgeBase,
+    ReferralRule,
+    ReferralTherapy,
+    Rule,
+    Sequence,
+    Span,
+    Status,
+    Treatment,
+)
 
 CONTRACT_TREATMENTS = frozenset(
     {
@@ -67,6 +78,8 @@ def _unique_ids(kb: KnowledgeBase) -> Iterator[str]:
         [r.id for r in kb.rules] + [r.id for r in kb.referrals] + [a.id for a in kb.advice],
     )
     yield from _duplicates("conflict", (c.id for c in kb.conflicts))
+    yield from _duplicates("session rule", (r.id for t in kb.treatments for r in t.session_rules))
+    yield from _duplicates("sequence", (s.id for s in kb.sequences))
 
 
 def _coverage(kb: KnowledgeBase) -> Iterator[str]:
@@ -91,6 +104,15 @@ def _coverage(kb: KnowledgeBase) -> Iterator[str]:
         yield f"physician-only therapy {clash!r} must not be a recommendable treatment"
 
 
+_KIND = {
+    "Rule": "rule",
+    "ReferralRule": "referral",
+    "AdviceItem": "advice",
+    "ReferralTherapy": "physician-only therapy",
+    "Sequence": "sequence",
+}
+
+
 def _cited(kb: KnowledgeBase) -> Iterator[tuple[str, tuple[str, ...]]]:
     """(where, source ids) for every place an entry cites sources."""
     for condition in kb.conditions:
@@ -98,25 +120,38 @@ def _cited(kb: KnowledgeBase) -> Iterator[tuple[str, tuple[str, ...]]]:
         for n, cause in enumerate(condition.causes):
             yield f"condition {condition.id} cause {n}", cause.sources
     for treatment in kb.treatments:
-        yield f"treatment {treatment.id}", treatment.sources
-        for indication in treatment.indications:
-            yield f"indication {indication.id}", indication.sources
-        for name, span in _spans(treatment):
-            yield f"treatment {treatment.id} schedule.{name}", span.sources
-        for n, care in enumerate(treatment.aftercare):
-            yield f"treatment {treatment.id} aftercare {n}", care.sources
-    for rule in kb.rules:
-        yield f"rule {rule.id}", rule.sources
-    for referral in kb.referrals:
-        yield f"referral {referral.id}", referral.sources
-    for advice in kb.advice:
-        yield f"advice {advice.id}", advice.sources
+        yield from _cited_by_treatment(treatment)
+    entries: tuple[Rule | ReferralRule | AdviceItem | ReferralTherapy | Sequence, ...] = (
+        *kb.rules,
+        *kb.referrals,
+        *kb.advice,
+        *kb.referral_therapies,
+        *kb.sequences,
+    )
+    for entry in entries:
+        yield f"{_KIND[type(entry).__name__]} {entry.id}", entry.sources
+    for sequence in kb.sequences:
+        yield f"sequence {sequence.id} gap", sequence.gap.sources
     for conflict in kb.conflicts:
         yield f"conflict {conflict.id} decided_by", conflict.decided_by
         for n, statement in enumerate(conflict.statements):
             yield f"conflict {conflict.id} statement {n}", statement.sources
-    for therapy in kb.referral_therapies:
-        yield f"physician-only therapy {therapy.id}", therapy.sources
+    for n, sign in enumerate(kb.general_call_clinic):
+        yield f"call_clinic {n}", sign.sources
+
+
+def _cited_by_treatment(treatment: Treatment) -> Iterator[tuple[str, tuple[str, ...]]]:
+    yield f"treatment {treatment.id}", treatment.sources
+    for indication in treatment.indications:
+        yield f"indication {indication.id}", indication.sources
+    for name, span in _spans(treatment):
+        yield f"treatment {treatment.id} schedule.{name}", span.sources
+    for n, care in enumerate(treatment.aftercare):
+        yield f"treatment {treatment.id} aftercare {n}", care.sources
+    for n, sign in enumerate(treatment.call_clinic):
+        yield f"treatment {treatment.id} call_clinic {n}", sign.sources
+    for session_rule in treatment.session_rules:
+        yield f"session rule {session_rule.id}", session_rule.sources
 
 
 def _spans(treatment: Treatment) -> Iterator[tuple[str, Span]]:
@@ -133,37 +168,47 @@ def _references(kb: KnowledgeBase) -> Iterator[str]:
         for source in cited:
             if source not in sources:
                 yield f"{where} cites unknown source {source!r}"
-    treatments = {t.id for t in kb.treatments}
-    for treatment in kb.treatments:
-        for required in treatment.requires:
-            if required not in treatments:
-                yield f"treatment {treatment.id} requires unknown treatment {required!r}"
-    for rule in kb.rules:
-        for target in rule.treatments:
-            if target not in treatments:
-                yield f"rule {rule.id} names unknown treatment {target!r}"
-    targets = treatments | {r.id for r in kb.rules} | {a.id for a in kb.advice}
+    yield from _treatment_references(kb)
+    targets = {t.id for t in kb.treatments} | {r.id for r in kb.rules} | {a.id for a in kb.advice}
     for conflict in kb.conflicts:
         for target in conflict.applies_to:
             if target not in targets:
                 yield f"conflict {conflict.id} applies to unknown entry {target!r}"
 
 
+def _treatment_references(kb: KnowledgeBase) -> Iterator[str]:
+    treatments = {t.id for t in kb.treatments}
+    named: list[tuple[str, tuple[str, ...]]] = [
+        (f"treatment {t.id} requires", t.requires) for t in kb.treatments
+    ]
+    named += [(f"rule {r.id} names", r.treatments) for r in kb.rules]
+    named += [(f"sequence {s.id} names", (*s.first, *s.then)) for s in kb.sequences]
+    for where, targets in named:
+        for target in targets:
+            if target not in treatments:
+                yield f"{where} unknown treatment {target!r}"
+
+
 def _nothing_unverified_used(kb: KnowledgeBase) -> Iterator[str]:
     """UNVERIFIED facts may be recorded (in conflicts) but never drive behaviour."""
-    used: list[tuple[str, Status]] = []
-    used += [(f"rule {r.id}", r.status) for r in kb.rules]
-    used += [(f"referral {r.id}", r.status) for r in kb.referrals]
-    used += [(f"advice {a.id}", a.status) for a in kb.advice]
+    rules: tuple[Rule | ReferralRule | AdviceItem | Sequence, ...] = (
+        *kb.rules,
+        *kb.referrals,
+        *kb.advice,
+        *kb.sequences,
+    )
+    used: list[tuple[str, Status]] = [
+        (f"{_KIND[type(entry).__name__]} {entry.id}", entry.status) for entry in rules
+    ]
     for treatment in kb.treatments:
         used += [(f"indication {i.id}", i.status) for i in treatment.indications]
-        used += [(f"aftercare of {treatment.id}", c.status) for c in treatment.aftercare]
-        used += [
-            (f"treatment {treatment.id} schedule.{name}", span.status)
-            for name, span in _spans(treatment)
-        ]
+        statements = (*treatment.aftercare, *treatment.call_clinic)
+        used += [(f"text of {treatment.id}", s.status) for s in statements]
+        used += [(f"session rule {r.id}", r.status) for r in treatment.session_rules]
+        used += [(f"{treatment.id} schedule.{n}", span.status) for n, span in _spans(treatment)]
     for condition in kb.conditions:
         used += [(f"code {c.code} of {condition.id}", c.status) for c in condition.codes]
+    used += [("general call_clinic", c.status) for c in kb.general_call_clinic]
     for where, status in used:
         if status == "unverified":
             yield f"{where} is marked unverified and must not be used as a rule or fact"

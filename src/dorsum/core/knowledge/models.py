@@ -167,6 +167,35 @@ class Schedule(Entry):
     unknown: str | None = None
 
 
+class SessionRule(Entry):
+    """Sets a treatment's session count, interval or cycles for some patients (seed 003: peel
+    sessions depend on severity and age; cryolipolysis cycles on the size of the area)."""
+
+    id: Id
+    severities: tuple[Severity, ...] = ()  # empty: any severity
+    min_age: Annotated[int, Field(ge=0, le=120)] | None = None
+    sessions: Annotated[int, Field(ge=1, le=20)] | None = None
+    interval_weeks: Annotated[int, Field(ge=1, le=52)] | None = None
+    cycles_per_area: Annotated[int, Field(ge=1, le=4)] | None = None
+    text: str  # how the figure was set, in plain words
+    sources: SourceIds
+    status: Status = "verified"
+
+
+class Sequence(Entry):
+    """An order between treatments of the back: `then` starts at least `gap` after the last
+    session (or the end of the course) of any of `first` (seed 000: punch, then laser)."""
+
+    id: Id
+    first: tuple[Id, ...] = Field(min_length=1)
+    then: tuple[Id, ...] = Field(min_length=1)
+    then_conditions: tuple[ConditionId, ...] = ()  # empty: any condition
+    gap: Span
+    text: str
+    sources: SourceIds
+    status: Status = "verified"
+
+
 class Treatment(Entry):
     id: Id
     name: str
@@ -178,7 +207,9 @@ class Treatment(Entry):
     requires: tuple[Id, ...] = ()
     indications: tuple[Indication, ...] = Field(min_length=1)
     schedule: Schedule
+    session_rules: tuple[SessionRule, ...] = ()
     aftercare: tuple[Statement, ...] = ()
+    call_clinic: tuple[Statement, ...] = ()  # warning signs: when to call the clinic
     sources: SourceIds
 
 
@@ -203,6 +234,8 @@ class Rule(Entry):
     sources: SourceIds
     status: Status = "verified"
     facts_ref: str | None = None
+    # Whether a plan may schedule the treatment later instead (a wait, or acne first).
+    deferral: Literal["wait", "acne_controlled"] | None = None
 
     @model_validator(mode="after")
     def _one_trigger(self) -> Rule:
@@ -274,6 +307,8 @@ class KnowledgeBase(Entry):
     advice: tuple[AdviceItem, ...]
     conflicts: tuple[Conflict, ...]
     referral_therapies: tuple[ReferralTherapy, ...]
+    sequences: tuple[Sequence, ...] = ()
+    general_call_clinic: tuple[Statement, ...] = ()
     digest: str = ""  # hash of the YAML text, filled in by the loader
 
     @property

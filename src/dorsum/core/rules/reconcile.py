@@ -31,6 +31,7 @@ def reconcile_conditions(ctx: Context) -> None:
                     text=f"Not yet for the {name}: {reason.text}",
                     rule=reason.rule,
                     sources=reason.sources,
+                    about=option.condition.id,
                 )
                 for survivor in kept:
                     survivor.cautions.append(caution)

@@ -1,0 +1,49 @@
+"""What every command shares: errors become messages and exit status 2, never tracebacks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import NoReturn
+
+import typer
+from rich.console import Console
+
+from dorsum.core.errors import DorsumError, IntakeError
+
+BAD_INPUT = 2
+stderr = Console(stderr=True)
+
+
+def fail(message: str) -> NoReturn:
+    """Print an error for a person and exit with the bad-input status."""
+    stderr.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+    raise typer.Exit(BAD_INPUT)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn dorsum's own errors into messages and exit status 2."""
+    try:
+        yield
+    except IntakeError as error:
+        stderr.print(
+            f"[bold red]error:[/] the intake has {len(error.problems)} problem(s):",
+            highlight=False,
+        )
+        for problem in error.problems:
+            stderr.print(f"  [bold]{problem.path}[/]: {problem.message}", highlight=False)
+        raise typer.Exit(BAD_INPUT) from None
+    except DorsumError as error:
+        fail(str(error))
+
+
+def parse_day(value: str | None, option: str) -> date | None:
+    """An ISO date from an option, or a clear error naming the option."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"{option} must be a date like 2027-06-15, not {value!r}")

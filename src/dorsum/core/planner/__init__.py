@@ -110,9 +110,12 @@ def _alternatives(
     placed = scheduled.placed
     chosen = {p.choice.treatment for p in placed}
     found: list[str] = []
+    unknown = [p for p in placed if p.timing.kind != "daily" and p.finish is None]
     for position, late in enumerate(placed):
         if late.timing.kind == "daily" or (late.finish is not None and late.finish <= target):
             continue
+        if any(other is not late for other in unknown):
+            continue  # another option's result date is unknown, so no single swap can help
         for recommendation in assessment.recommendations:
             treatment = recommendation.treatment
             if recommendation.condition != late.choice.condition or treatment in chosen:

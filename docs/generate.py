@@ -17,7 +17,10 @@ from dorsum.cli import app
 from dorsum.knowledge import load_knowledge_base
 
 DOCS = Path(__file__).resolve().parent
-COMMANDS = [[], ["assess"], ["plan"], ["kb"], ["kb", "check"], ["kb", "show"], ["kb", "list"]]
+COMMANDS = [
+    [], ["assess"], ["plan"], ["serve"], ["demo"], ["db"], ["kb"], ["kb", "check"], ["kb", "show"],
+    ["kb", "list"],
+]  # fmt: skip
 
 
 def cli_reference() -> str:

@@ -16,6 +16,7 @@ import typer
 from dorsum.cli.common import parse_day, user_errors
 from dorsum.cli.kb import kb_app
 from dorsum.cli.plan import plan_command
+from dorsum.cli.web import db_app, demo, serve
 from dorsum.cli.reading import read_document
 from dorsum.core.validation import parse_intake
 
@@ -28,6 +29,9 @@ app = typer.Typer(
 )
 app.add_typer(kb_app, name="kb")
 app.command("plan")(plan_command)
+app.command("serve")(serve)
+app.command("demo")(demo)
+app.add_typer(db_app, name="db")
 
 
 class OutputFormat(StrEnum):

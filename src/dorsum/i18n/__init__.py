@@ -48,6 +48,11 @@ def translations(language: str, domain: str) -> NullTranslations:
     return Translations(fp=compiled, domain=domain)
 
 
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "translate later"
+    """Mark a message for the catalog without translating it here (gettext_noop)."""
+    return message
+
+
 def normalise(text: str) -> str:
     """Knowledge-base texts are looked up with their whitespace folded."""
     return " ".join(text.split())

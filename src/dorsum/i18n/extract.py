@@ -29,7 +29,7 @@ METHODS = [
     ("**/templates/**.j2", "jinja2.ext:babel_extract"),
     ("**.py", "python"),
 ]
-KEYWORDS = {"gettext": None, "ngettext": (1, 2), "_": None}
+KEYWORDS = {"gettext": None, "ngettext": (1, 2), "_": None, "N_": None}
 
 
 def messages_catalog() -> Catalog:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from dorsum.core.assessment import Caution, ReferralReason
+from dorsum.core.assessment import Caution, Reason, ReferralReason
 from dorsum.core.knowledge import KnowledgeIndex
 from dorsum.core.plan import Note, Plan, PlanItem, Review, Session
 from dorsum.i18n import Localizer
@@ -153,6 +153,23 @@ def caution_text(caution: Caution, index: KnowledgeIndex, loc: Localizer) -> str
             text=text,
         )
     return text
+
+
+def reason_text(reason: Reason, index: KnowledgeIndex, loc: Localizer) -> str:
+    """Why an option is ruled out, from the rule that said so (dates in the reader's language)."""
+    rule = index.rules.get(reason.rule)
+    if rule is not None:
+        if reason.until is not None and "{until}" in rule.text:
+            return loc.kb(rule.text, until=loc.date(reason.until))
+        return loc.kb(rule.text)
+    if reason.rule.startswith("requires."):
+        required = index.treatments[index.treatments[reason.rule.removeprefix("requires.")]
+                                    .requires[0]]  # fmt: skip
+        return loc.gettext(
+            "Only ever used together with %(name)s, which is not available here.",
+            name=loc.kb(required.name).lower(),
+        )
+    return reason.text
 
 
 def referral_text(reason: ReferralReason, index: KnowledgeIndex, loc: Localizer) -> str:

@@ -1,0 +1,77 @@
+"""`dorsum serve`, `dorsum demo` and `dorsum db`: run the clinic application."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import typer
+
+from dorsum.cli.common import fail
+
+db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+) -> None:
+    """Run the web application (uvicorn with httptools and uvloop)."""
+    import uvicorn
+
+    from dorsum.web.logs import LOGGING
+
+    uvicorn.run("dorsum.web.main:app", host=host, port=port, workers=workers, http="httptools",
+                loop="uvloop", log_config=LOGGING, access_log=True)  # fmt: skip
+
+
+def demo(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    run: Annotated[bool, typer.Option(help="Start the server after loading the data.")] = True,
+) -> None:
+    """Create the database (SQLite by default), load demo data, and start the application."""
+    from dorsum.services.demo import PASSWORD, USERS, load_demo
+    from dorsum.settings import get_settings
+    from dorsum.storage.database import make_engine, session_factory
+    from dorsum.storage.migrate import upgrade
+
+    settings = get_settings()
+    upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    with session_factory(engine)() as session:
+        loaded = load_demo(session, today=date.today())
+        session.commit()
+    engine.dispose()
+    typer.echo("")
+    typer.echo("dorsum demo " + ("loaded" if loaded else "already loaded") + f" into {settings.database_url}")
+    typer.echo(f"  Open      http://{host}:{port}/")
+    for email, name, role, _language in USERS:
+        typer.echo(f"  Sign in   {email:<30} password {PASSWORD}   ({role}, {name})")
+    typer.echo("  Stop with Ctrl+C.")
+    typer.echo("")
+    if run:
+        serve(host=host, port=port, workers=1)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Bring the database (DORSUM_DATABASE_URL) up to a revision."""
+    from dorsum.settings import get_settings
+    from dorsum.storage.migrate import upgrade
+
+    upgrade(get_settings().database_url, revision)
+    typer.echo(f"database at {revision}")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: Annotated[str, typer.Argument()]) -> None:
+    """Take the database down to a revision ('base' removes every table)."""
+    from dorsum.settings import get_settings
+    from dorsum.storage.migrate import downgrade
+
+    if revision not in ("base",) and not revision.isalnum():
+        fail("give a revision id such as 0001, or base")
+    downgrade(get_settings().database_url, revision)
+    typer.echo(f"database at {revision}")

@@ -1,0 +1,38 @@
+"""Errors the services raise on purpose; the web layer maps them to status codes.
+
+    DorsumError
+    └── ServiceError
+        ├── NotFound         no such record in the actor's clinic (404)
+        ├── Forbidden        the actor's role may not do this (403)
+        ├── InvalidInput     the request is well-formed but cannot be honoured (422)
+        ├── LoginFailed      wrong e-mail or password (401)
+        └── RateLimited      too many failed sign-ins; try later (429)
+"""
+
+from __future__ import annotations
+
+from dorsum.core.errors import DorsumError
+
+
+class ServiceError(DorsumError):
+    """Base class of the errors a service reports to its caller."""
+
+
+class NotFound(ServiceError):
+    """The record does not exist in the actor's clinic (other clinics' records look absent)."""
+
+
+class Forbidden(ServiceError):
+    """The actor's role does not allow this."""
+
+
+class InvalidInput(ServiceError):
+    """The input is well-formed but cannot be honoured."""
+
+
+class LoginFailed(ServiceError):
+    """The e-mail or password is wrong (which one is not said)."""
+
+
+class RateLimited(ServiceError):
+    """Too many failed sign-ins recently."""

@@ -1,0 +1,178 @@
+"""Patients: create, find, read, export the whole record, and erase it on request (GDPR)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, StringConstraints
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import Session
+
+from dorsum.services import audit
+from dorsum.services.actors import Actor
+from dorsum.services.errors import NotFound
+from dorsum.storage.tables import (
+    Appointment,
+    AuditEntry,
+    Consultation,
+    ConsultationVersion,
+    Patient,
+    TreatmentPlan,
+)
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class PatientCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    birth_date: date | None = None
+    sex: Literal["female", "male", "other"] | None = None
+    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)] | None = None
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = None
+
+
+class PatientPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    birth_date: date | None
+    sex: str | None
+    email: str | None
+    phone: str | None
+    created_at: datetime
+
+
+class PatientList(BaseModel):
+    patients: list[PatientPublic]
+    total: int
+
+
+def age_on(birth_date: date | None, day: date) -> int | None:
+    if birth_date is None:
+        return None
+    before_birthday = (day.month, day.day) < (birth_date.month, birth_date.day)
+    return day.year - birth_date.year - before_birthday
+
+
+def create_patient(db: Session, *, actor: Actor, data: PatientCreate) -> PatientPublic:
+    """Any role may register a patient (reception books new patients)."""
+    patient = Patient(clinic_id=actor.clinic_id, created_by=actor.user_id, **data.model_dump())
+    db.add(patient)
+    db.flush()
+    audit.record(db, actor=actor, action="create", entity="patient", entity_id=patient.id,
+                 patient_id=patient.id)  # fmt: skip
+    return PatientPublic.model_validate(patient)
+
+
+def find_patients(
+    db: Session, *, actor: Actor, query: str | None = None, limit: int = 50, offset: int = 0
+) -> PatientList:
+    """The clinic's patients, newest first, filtered by name, e-mail or phone."""
+    conditions = [Patient.clinic_id == actor.clinic_id]
+    if query and query.strip():
+        pattern = f"%{query.strip().lower()}%"
+        conditions.append(
+            or_(
+                func.lower(Patient.name).like(pattern),
+                func.lower(func.coalesce(Patient.email, "")).like(pattern),
+                func.coalesce(Patient.phone, "").like(pattern),
+            )
+        )
+    total = db.scalar(select(func.count()).select_from(Patient).where(*conditions)) or 0
+    rows = db.scalars(
+        select(Patient).where(*conditions).order_by(Patient.created_at.desc(), Patient.id.desc())
+        .limit(limit).offset(offset)
+    )  # fmt: skip
+    return PatientList(patients=[PatientPublic.model_validate(p) for p in rows], total=total)
+
+
+def patient_row(db: Session, *, actor: Actor, patient_id: int) -> Patient:
+    """The row, if it is in the actor's clinic; otherwise NotFound (never Forbidden, which
+    would tell that the id exists elsewhere)."""
+    patient = db.scalar(
+        select(Patient).where(Patient.id == patient_id, Patient.clinic_id == actor.clinic_id)
+    )
+    if patient is None:
+        raise NotFound(f"no patient {patient_id}")
+    return patient
+
+
+def get_patient(db: Session, *, actor: Actor, patient_id: int) -> PatientPublic:
+    patient = patient_row(db, actor=actor, patient_id=patient_id)
+    audit.record(db, actor=actor, action="read", entity="patient", entity_id=patient.id,
+                 patient_id=patient.id)  # fmt: skip
+    return PatientPublic.model_validate(patient)
+
+
+def export_patient(db: Session, *, actor: Actor, patient_id: int) -> dict[str, Any]:
+    """Everything held about one patient, as JSON-ready data (right of access, GDPR art. 15)."""
+    actor.require_clinical()
+    patient = patient_row(db, actor=actor, patient_id=patient_id)
+    consultations = db.scalars(
+        select(Consultation).where(Consultation.patient_id == patient.id).order_by(Consultation.id)
+    )
+    exported_consultations = []
+    for consultation in consultations:
+        versions = []
+        for version in consultation.versions:
+            plans = db.scalars(
+                select(TreatmentPlan).where(TreatmentPlan.consultation_version_id == version.id)
+            )
+            versions.append(
+                {
+                    "version": version.version,
+                    "created_at": version.created_at.isoformat(),
+                    "intake": version.intake,
+                    "body_map": version.body_map,
+                    "assessment": version.assessment,
+                    "note": version.note,
+                    "plans": [{"id": p.id, "chosen": p.chosen, "plan": p.plan} for p in plans],
+                }
+            )
+        exported_consultations.append(
+            {"id": consultation.id, "visit_date": consultation.visit_date.isoformat(),
+             "versions": versions}
+        )  # fmt: skip
+    appointments = db.scalars(select(Appointment).where(Appointment.patient_id == patient.id))
+    audit.record(db, actor=actor, action="export", entity="patient", entity_id=patient.id,
+                 patient_id=patient.id)  # fmt: skip
+    trail = db.scalars(select(AuditEntry).where(AuditEntry.patient_id == patient.id))
+    return {
+        "format": "dorsum-patient-export/1",
+        "patient": PatientPublic.model_validate(patient).model_dump(mode="json"),
+        "consultations": exported_consultations,
+        "appointments": [
+            {"starts_at": a.starts_at.isoformat(), "minutes": a.minutes, "purpose": a.purpose}
+            for a in appointments
+        ],
+        "access_log": [
+            {"at": e.at.isoformat(), "user_id": e.user_id, "action": e.action,
+             "entity": e.entity} for e in trail
+        ],  # fmt: skip
+    }
+
+
+def erase_patient(db: Session, *, actor: Actor, patient_id: int) -> None:
+    """Delete the patient and all their records (right to erasure, GDPR art. 17). Admins only.
+
+    The audit log keeps its entries: they hold ids, not personal data, and show the erasure.
+    """
+    actor.require("admin")
+    patient = patient_row(db, actor=actor, patient_id=patient_id)
+    consultation_ids = select(Consultation.id).where(Consultation.patient_id == patient.id)
+    version_ids = select(ConsultationVersion.id).where(
+        ConsultationVersion.consultation_id.in_(consultation_ids)
+    )
+    db.execute(delete(TreatmentPlan).where(TreatmentPlan.consultation_version_id.in_(version_ids)))
+    db.execute(
+        delete(ConsultationVersion).where(ConsultationVersion.consultation_id.in_(consultation_ids))
+    )
+    db.execute(delete(Consultation).where(Consultation.patient_id == patient.id))
+    db.execute(delete(Appointment).where(Appointment.patient_id == patient.id))
+    db.delete(patient)
+    audit.record(db, actor=actor, action="erase", entity="patient", entity_id=patient_id,
+                 patient_id=patient_id)  # fmt: skip

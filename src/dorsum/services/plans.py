@@ -1,0 +1,91 @@
+"""Plans built from a saved consultation, stored with the version they were built from."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import dorsum
+from dorsum.core.assessment import Assessment
+from dorsum.core.plan import Plan
+from dorsum.core.planner import build_plan
+from dorsum.services import audit
+from dorsum.services.actors import Actor
+from dorsum.services.errors import NotFound
+from dorsum.storage.tables import Consultation, ConsultationVersion, TreatmentPlan
+
+
+class PlanRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    choose: list[str] = Field(default_factory=list, max_length=17)
+    start: date | None = None
+    target: date | None = None
+    hemisphere: str | None = None
+    country: str | None = None
+
+
+class PlanRecord(BaseModel):
+    id: int
+    consultation_id: int
+    consultation_version: int
+    patient_id: int
+    plan: Plan
+
+
+def create_plan(
+    db: Session, *, actor: Actor, consultation_id: int, request: PlanRequest, today: date
+) -> PlanRecord:
+    """Plan the latest version of a consultation (raises PlanError when it cannot)."""
+    actor.require_clinical()
+    consultation = db.scalar(select(Consultation).where(
+        Consultation.id == consultation_id, Consultation.clinic_id == actor.clinic_id))
+    if consultation is None:
+        raise NotFound(f"no consultation {consultation_id}")
+    version = consultation.versions[-1]
+    assessment = Assessment.model_validate(version.assessment)
+    plan = build_plan(
+        assessment,
+        index=dorsum.default_index(),
+        start=request.start or max(today, assessment.assessed_on),
+        chosen=request.choose or None,
+        target=request.target or _goal(version.intake),
+        hemisphere=request.hemisphere,
+        country=request.country,
+    )
+    row = TreatmentPlan(clinic_id=actor.clinic_id, consultation_version_id=version.id,
+                        chosen=request.model_dump(mode="json"), plan=plan.model_dump(mode="json"),
+                        created_by=actor.user_id)
+    db.add(row)
+    db.flush()
+    audit.record(db, actor=actor, action="create", entity="plan", entity_id=row.id,
+                 patient_id=consultation.patient_id)
+    return PlanRecord(id=row.id, consultation_id=consultation.id, consultation_version=version.version,
+                      patient_id=consultation.patient_id, plan=plan)
+
+
+def get_plan(db: Session, *, actor: Actor, plan_id: int) -> PlanRecord:
+    actor.require_clinical()
+    row = db.execute(
+        select(TreatmentPlan, ConsultationVersion, Consultation)
+        .join(ConsultationVersion, ConsultationVersion.id == TreatmentPlan.consultation_version_id)
+        .join(Consultation, Consultation.id == ConsultationVersion.consultation_id)
+        .where(TreatmentPlan.id == plan_id, TreatmentPlan.clinic_id == actor.clinic_id)
+    ).first()
+    if row is None:
+        raise NotFound(f"no plan {plan_id}")
+    plan_row, version, consultation = row
+    audit.record(db, actor=actor, action="read", entity="plan", entity_id=plan_row.id,
+                 patient_id=consultation.patient_id)
+    return PlanRecord(id=plan_row.id, consultation_id=consultation.id,
+                      consultation_version=version.version, patient_id=consultation.patient_id,
+                      plan=Plan.model_validate(plan_row.plan))
+
+
+def _goal(intake: dict[str, Any]) -> date | None:
+    target = (intake.get("goals") or {}).get("target_date")
+    return date.fromisoformat(target) if target else None

@@ -1,0 +1,69 @@
+"""The application factory: settings, database, routes, static files and error pages."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator
+from importlib import resources
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+
+import dorsum
+from dorsum.settings import Settings, get_settings
+from dorsum.storage.database import make_engine, session_factory
+from dorsum.storage.migrate import upgrade
+from dorsum.web import errors
+from dorsum.web.routes import api, clinic, public
+
+log = logging.getLogger("dorsum.web")
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    """A ready application; migrates the database first when `auto_migrate` is set."""
+    settings = settings or get_settings()
+    engine = engine or make_engine(settings.database_url)
+    if settings.auto_migrate:
+        upgrade(str(engine.url.render_as_string(hide_password=False)))
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        dorsum.default_index()  # load the knowledge base before the first request
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="dorsum",
+        version=dorsum.__version__,
+        description="Clinical decision support and treatment planning for skin conditions "
+        "of the back. Assessment contract 1.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.sessions = session_factory(engine)
+    app.state.engine = engine
+    static = resources.files("dorsum.web") / "static"
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    app.include_router(api.router)
+    app.include_router(public.router)
+    app.include_router(clinic.router)
+    errors.install(app, render_error)
+    return app
+
+
+def render_error(request: Request, status: int, message: str) -> HTMLResponse:
+    from dorsum.web.deps import browser_language
+    from dorsum.web.templating import environment
+
+    loc_language = browser_language(request)
+    from dorsum.i18n import Localizer
+
+    loc = Localizer(loc_language)
+    html = environment().get_template("error.html.j2").render(
+        _=loc.gettext, status=status, message=message, lang=loc_language, actor=None,
+        csrf_token="", request=request,
+    )  # fmt: skip
+    return HTMLResponse(html, status_code=status)

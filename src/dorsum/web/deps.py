@@ -1,0 +1,115 @@
+"""FastAPI dependencies: one database transaction per request, the caller (cookie session or
+bearer token), the language, and CSRF checks on every form."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Annotated
+
+from babel import Locale, negotiate_locale
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from dorsum.i18n import N_, Language
+from dorsum.services import auth
+from dorsum.services.actors import Actor
+from dorsum.web.context import Caller
+from dorsum.web.errors import CsrfFailed, SignInRequired
+
+SESSION_COOKIE = "dorsum_session"
+ANONYMOUS_CSRF_COOKIE = "dorsum_csrf"
+
+
+def database(request: Request) -> Iterator[Session]:
+    """A session whose transaction commits if the request succeeds and rolls back if not."""
+    factory = request.app.state.sessions
+    with factory() as session:
+        try:
+            yield session
+            session.commit()
+        except Exception:
+            session.rollback()
+            raise
+
+
+DatabaseDep = Annotated[Session, Depends(database)]
+
+
+def browser_language(request: Request) -> Language:
+    """`?lang=` first, then the Accept-Language header; English by default."""
+    asked = request.query_params.get("lang")
+    if asked in ("en", "es"):
+        return asked  # type: ignore[return-value]
+    header = request.headers.get("accept-language", "")
+    preferred = [part.split(";")[0].strip().replace("-", "_") for part in header.split(",")]
+    chosen = negotiate_locale([p for p in preferred if p], ["en", "es"], sep="_")
+    return "es" if chosen and Locale.parse(chosen).language == "es" else "en"
+
+
+def caller(request: Request, db: DatabaseDep) -> Caller:
+    """Who is calling: a bearer token, a session cookie, or nobody."""
+    now = datetime.now(UTC)
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        actor = auth.bearer_actor(db, token=header[7:].strip())
+        if actor is None:
+            raise SignInRequired()
+        request.state.bearer = True
+        return Caller(db=db, actor=actor, language=_language(actor), csrf_token="", now=now)
+    request.state.bearer = False
+    token = request.cookies.get(SESSION_COOKIE)
+    session = auth.session_of(db, token=token, now=now) if token else None
+    if session is None:
+        anonymous = request.cookies.get(ANONYMOUS_CSRF_COOKIE) or secrets.token_urlsafe(32)
+        request.state.anonymous_csrf = anonymous
+        return Caller(db=db, actor=None, language=browser_language(request),
+                      csrf_token=anonymous, now=now)  # fmt: skip
+    actor, csrf = session
+    return Caller(db=db, actor=actor, language=_language(actor), csrf_token=csrf, now=now)
+
+
+def _language(actor: Actor) -> Language:
+    return "es" if actor.language == "es" else "en"
+
+
+CallerDep = Annotated[Caller, Depends(caller)]
+
+
+def signed_in(who: CallerDep) -> Caller:
+    who.signed_in()
+    return who
+
+
+SignedInDep = Annotated[Caller, Depends(signed_in)]
+
+
+async def _verify_csrf(request: Request, who: Caller) -> Caller:
+    """Unsafe requests from a browser must carry the session's CSRF token (form or header)."""
+    if request.method in ("GET", "HEAD", "OPTIONS") or getattr(request.state, "bearer", False):
+        return who
+    sent = request.headers.get("x-csrf-token")
+    if sent is None and "form" in request.headers.get("content-type", ""):
+        form = await request.form()
+        value = form.get("csrf_token")
+        sent = value if isinstance(value, str) else None
+    if not sent or not secrets.compare_digest(sent, who.csrf_token):
+        raise CsrfFailed(N_("This form has expired or did not come from dorsum. Reload the page."))
+    return who
+
+
+async def check_csrf(request: Request, who: CallerDep) -> Caller:
+    """For forms anyone may send (sign-in, the public self-check)."""
+    return await _verify_csrf(request, who)
+
+
+CsrfDep = Annotated[Caller, Depends(check_csrf)]
+
+
+async def csrf_signed_in(request: Request, who: SignedInDep) -> Caller:
+    """Signed in first (401), then the CSRF token (403)."""
+    return await _verify_csrf(request, who)
+
+
+WriteDep = Annotated[Caller, Depends(csrf_signed_in)]

@@ -1,0 +1,189 @@
+"""The JSON API (OpenAPI at /docs). Thin: validate, call one service function, return.
+
+`/api/assess` and `/api/plan` are pure computation on the request (contract 1) and store
+nothing. Everything about patients needs a bearer token (clinic integrations) or a signed-in
+browser session with its CSRF token in the X-CSRF-Token header.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+import dorsum
+from dorsum.core.assessment import Assessment
+from dorsum.core.engine import assess_intake
+from dorsum.core.intake import Intake
+from dorsum.core.plan import Plan
+from dorsum.core.planner import build_plan
+from dorsum.services import appointments, audit, consultations, patients, plans, progress
+from dorsum.web.deps import SignedInDep, WriteDep
+
+router = APIRouter(prefix="/api", tags=["api"])
+RecordId = Annotated[int, Path(ge=1, le=2_147_483_647)]
+JSON = "application/json"
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Not signed in"},
+    403: {"description": "The role may not do this"},
+    404: {"description": "No such record in your clinic"},
+    422: {"description": "Invalid input: each bad field is named"},
+}
+
+
+class PlanApiRequest(BaseModel):
+    """An intake and what to plan for it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    intake: Intake
+    choose: list[str] = Field(default_factory=list, max_length=17)
+    start: date | None = None
+    target: date | None = None
+    hemisphere: str | None = Field(default=None, max_length=10)
+    country: str | None = Field(default=None, max_length=10)
+    today: date | None = None
+
+
+@router.post("/assess", response_model=Assessment, responses={422: ERRORS[422]})
+def assess(intake: Intake, today: date | None = None) -> Response:
+    """Assess one intake (contract 1): conditions, ranked options, exclusions, referral."""
+    result = assess_intake(intake, index=dorsum.default_index(), today=today or date.today())
+    return Response(result.model_dump_json(), media_type=JSON)
+
+
+@router.post("/plan", response_model=Plan, responses={422: ERRORS[422]})
+def plan(request: PlanApiRequest) -> Response:
+    """Assess an intake and build a dated plan for the chosen options."""
+    index = dorsum.default_index()
+    day = request.today or date.today()
+    assessment = assess_intake(request.intake, index=index, today=day)
+    result = build_plan(
+        assessment,
+        index=index,
+        start=request.start or day,
+        chosen=request.choose or None,
+        target=request.target or request.intake.goals.target_date,
+        hemisphere=request.hemisphere,
+        country=request.country,
+    )
+    return Response(result.model_dump_json(), media_type=JSON)
+
+
+@router.get("/patients", response_model=patients.PatientList, responses=ERRORS)
+def list_patients(
+    who: SignedInDep,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> patients.PatientList:
+    """The clinic's patients, searchable by name, e-mail or phone."""
+    return patients.find_patients(who.db, actor=who.signed_in(), query=q, limit=limit,
+                                  offset=offset)  # fmt: skip
+
+
+@router.post("/patients", status_code=201, response_model=patients.PatientPublic,
+             responses=ERRORS)  # fmt: skip
+def create_patient(data: patients.PatientCreate, who: WriteDep) -> patients.PatientPublic:
+    return patients.create_patient(who.db, actor=who.signed_in(), data=data)
+
+
+@router.get("/patients/{patient_id}", response_model=patients.PatientPublic, responses=ERRORS)
+def get_patient(patient_id: RecordId, who: SignedInDep) -> patients.PatientPublic:
+    return patients.get_patient(who.db, actor=who.signed_in(), patient_id=patient_id)
+
+
+@router.delete("/patients/{patient_id}", status_code=204, responses=ERRORS)
+def erase_patient(patient_id: RecordId, who: WriteDep) -> Response:
+    """Erase the patient and every record about them (GDPR art. 17). Admins only."""
+    patients.erase_patient(who.db, actor=who.signed_in(), patient_id=patient_id)
+    return Response(status_code=204)
+
+
+@router.get("/patients/{patient_id}/export", responses=ERRORS)
+def export_patient(patient_id: RecordId, who: SignedInDep) -> dict[str, Any]:
+    """Everything held about one patient, as JSON (GDPR art. 15 and 20)."""
+    return patients.export_patient(who.db, actor=who.signed_in(), patient_id=patient_id)
+
+
+@router.get("/patients/{patient_id}/consultations",
+            response_model=list[consultations.ConsultationPublic], responses=ERRORS)  # fmt: skip
+def list_consultations(
+    patient_id: RecordId, who: SignedInDep
+) -> list[consultations.ConsultationPublic]:
+    return consultations.list_consultations(who.db, actor=who.signed_in(), patient_id=patient_id)
+
+
+@router.post("/patients/{patient_id}/consultations", status_code=201,
+             response_model=consultations.ConsultationPublic, responses=ERRORS)  # fmt: skip
+def create_consultation(
+    patient_id: RecordId, data: consultations.ConsultationInput, who: WriteDep
+) -> consultations.ConsultationPublic:
+    """Save a consultation; the intake is assessed and stored with its result."""
+    return consultations.create_consultation(who.db, actor=who.signed_in(), patient_id=patient_id,
+                                             data=data, today=who.today)  # fmt: skip
+
+
+@router.get("/patients/{patient_id}/progress", response_model=list[progress.Visit],
+            responses=ERRORS)  # fmt: skip
+def patient_progress(patient_id: RecordId, who: SignedInDep) -> list[progress.Visit]:
+    return progress.progress(who.db, actor=who.signed_in(), patient_id=patient_id)
+
+
+@router.get("/consultations/{consultation_id}", response_model=consultations.ConsultationPublic,
+            responses=ERRORS)  # fmt: skip
+def get_consultation(
+    consultation_id: RecordId,
+    who: SignedInDep,
+    version: Annotated[int | None, Query(ge=1, le=100_000)] = None,
+) -> consultations.ConsultationPublic:
+    """The latest version, or `version`; every version stays readable."""
+    return consultations.get_consultation(who.db, actor=who.signed_in(),
+                                          consultation_id=consultation_id, version=version)  # fmt: skip
+
+
+@router.put("/consultations/{consultation_id}", response_model=consultations.ConsultationPublic,
+            responses=ERRORS)  # fmt: skip
+def revise_consultation(
+    consultation_id: RecordId, data: consultations.ConsultationInput, who: WriteDep
+) -> consultations.ConsultationPublic:
+    """Save an edit as the next version; earlier versions are kept unchanged."""
+    return consultations.revise_consultation(who.db, actor=who.signed_in(),
+                                             consultation_id=consultation_id, data=data,
+                                             today=who.today)  # fmt: skip
+
+
+@router.post("/consultations/{consultation_id}/plans", status_code=201,
+             response_model=plans.PlanRecord, responses=ERRORS)  # fmt: skip
+def create_plan(
+    consultation_id: RecordId, request: plans.PlanRequest, who: WriteDep
+) -> plans.PlanRecord:
+    return plans.create_plan(who.db, actor=who.signed_in(), consultation_id=consultation_id,
+                             request=request, today=who.today)  # fmt: skip
+
+
+@router.get("/plans/{plan_id}", response_model=plans.PlanRecord, responses=ERRORS)
+def get_plan(plan_id: RecordId, who: SignedInDep) -> plans.PlanRecord:
+    return plans.get_plan(who.db, actor=who.signed_in(), plan_id=plan_id)
+
+
+@router.get("/appointments", response_model=list[appointments.AppointmentPublic],
+            responses=ERRORS)  # fmt: skip
+def list_appointments(who: SignedInDep) -> list[appointments.AppointmentPublic]:
+    return appointments.appointments(who.db, actor=who.signed_in())
+
+
+@router.post("/appointments", status_code=201, response_model=appointments.AppointmentPublic,
+             responses=ERRORS)  # fmt: skip
+def book(data: appointments.AppointmentCreate, who: WriteDep) -> appointments.AppointmentPublic:
+    return appointments.book(who.db, actor=who.signed_in(), data=data)
+
+
+@router.get("/audit", response_model=list[audit.AuditPublic], responses=ERRORS)
+def audit_log(
+    who: SignedInDep, patient_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None
+) -> list[audit.AuditPublic]:
+    """The clinic's audit log (admins)."""
+    return audit.entries(who.db, actor=who.signed_in(), patient_id=patient_id)

@@ -1,0 +1,88 @@
+"""Reception and administration: appointments, public booking requests, users and the audit
+log. Reception books but never sees clinical detail."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from dorsum.services import appointments, audit, patients, users
+from dorsum.services.errors import InvalidInput
+from dorsum.web.deps import SignedInDep, WriteDep
+from dorsum.web.errors import field_errors
+from dorsum.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/appointments", response_class=HTMLResponse)
+def appointments_page(request: Request, who: SignedInDep) -> Response:
+    actor = who.signed_in()
+    upcoming = appointments.appointments(who.db, actor=actor,
+                                         after=who.now - timedelta(days=1))  # fmt: skip
+    everyone = patients.find_patients(who.db, actor=actor, limit=200).patients
+    return render(request, who, "appointments.html.j2", upcoming=upcoming, patients=everyone,
+                  errors=[])  # fmt: skip
+
+
+@router.post("/appointments", response_class=HTMLResponse)
+def book(
+    request: Request,
+    who: WriteDep,
+    patient_id: Annotated[int, Form(ge=1, le=2_147_483_647)],
+    starts_at: Annotated[str, Form(max_length=30)],
+    minutes: Annotated[int, Form(ge=5, le=480)] = 30,
+    purpose: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    actor = who.signed_in()
+    try:
+        when = datetime.fromisoformat(starts_at)
+        data = appointments.AppointmentCreate(patient_id=patient_id, starts_at=when,
+                                              minutes=minutes, purpose=purpose)  # fmt: skip
+    except ValueError as error:
+        problems = field_errors(list(error.errors())) if isinstance(error, ValidationError) else [
+            {"field": "starts_at", "message": "must be a date and time"}
+        ]  # fmt: skip
+        upcoming = appointments.appointments(who.db, actor=actor, after=datetime.now(UTC))
+        everyone = patients.find_patients(who.db, actor=actor, limit=200).patients
+        return render(request, who, "appointments.html.j2", status=422, upcoming=upcoming,
+                      patients=everyone, errors=problems)  # fmt: skip
+    appointments.book(who.db, actor=actor, data=data)
+    return RedirectResponse("/appointments", status_code=303)
+
+
+@router.get("/requests", response_class=HTMLResponse)
+def booking_requests(request: Request, who: SignedInDep) -> Response:
+    requests = appointments.booking_requests(who.db, actor=who.signed_in())
+    return render(request, who, "requests.html.j2", requests=requests)
+
+
+@router.get("/admin", response_class=HTMLResponse)
+def admin_page(request: Request, who: SignedInDep) -> Response:
+    actor = who.signed_in()
+    return render(request, who, "admin.html.j2", users=users.list_users(who.db, actor=actor),
+                  entries=audit.entries(who.db, actor=actor), error=None)  # fmt: skip
+
+
+@router.post("/admin/users", response_class=HTMLResponse)
+def add_user(
+    request: Request,
+    who: WriteDep,
+    email: Annotated[str, Form(max_length=254)],
+    name: Annotated[str, Form(max_length=200)],
+    password: Annotated[str, Form(max_length=200)],
+    role: Annotated[str, Form(max_length=20)],
+) -> Response:
+    actor = who.signed_in()
+    try:
+        users.add_user(who.db, actor=actor, email=email, name=name, password=password,
+                       role=role)  # type: ignore[arg-type]  # fmt: skip
+    except InvalidInput as error:
+        return render(request, who, "admin.html.j2", status=422,
+                      users=users.list_users(who.db, actor=actor),
+                      entries=audit.entries(who.db, actor=actor), error=str(error))  # fmt: skip
+    return RedirectResponse("/admin", status_code=303)

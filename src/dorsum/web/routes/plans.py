@@ -1,0 +1,59 @@
+"""Plan pages: the timeline, and the patient report to download (HTML, PDF, calendar, JSON)
+in English or Spanish."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
+
+import dorsum
+from dorsum.i18n import Localizer
+from dorsum.reports import ics, patient
+from dorsum.reports.gantt import gantt_svg
+from dorsum.services import patients, plans
+from dorsum.web.deps import SignedInDep
+from dorsum.web.routes.ids import RecordId
+from dorsum.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+Lang = Annotated[Literal["en", "es"] | None, Query()]
+
+
+@router.get("/plans/{plan_id}", response_class=HTMLResponse)
+def plan_page(request: Request, who: SignedInDep, plan_id: RecordId) -> Response:
+    actor = who.signed_in()
+    record = plans.get_plan(who.db, actor=actor, plan_id=plan_id)
+    person = patients.get_patient(who.db, actor=actor, patient_id=record.patient_id)
+    index = dorsum.default_index()
+    loc = who.localizer
+    return render(request, who, "plan.html.j2", record=record, plan=record.plan, patient=person,
+                  index=index, timeline=Markup(gantt_svg(record.plan, loc)),
+                  report=patient.report_context(record.plan, index=index, localizer=loc))  # fmt: skip
+
+
+@router.get("/plans/{plan_id}/report.{kind}")
+def plan_download(
+    who: SignedInDep,
+    plan_id: RecordId,
+    kind: Literal["html", "pdf", "ics", "json"],
+    lang: Lang = None,
+) -> Response:
+    record = plans.get_plan(who.db, actor=who.signed_in(), plan_id=plan_id)
+    index = dorsum.default_index()
+    localizer = Localizer(lang or who.language)
+    name = f"dorsum-plan-{plan_id}-{localizer.language}"
+    if kind == "html":
+        body = patient.report_html(record.plan, index=index, localizer=localizer)
+        return Response(body, media_type="text/html; charset=utf-8")
+    if kind == "pdf":
+        data = patient.report_pdf(record.plan, index=index, localizer=localizer)
+        return Response(data, media_type="application/pdf",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})  # fmt: skip
+    if kind == "ics":
+        data = ics.plan_ics(record.plan, index=index, localizer=localizer)
+        return Response(data, media_type="text/calendar",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.ics"'})  # fmt: skip
+    return Response(record.plan.model_dump_json(indent=2), media_type="application/json")

@@ -1,0 +1,165 @@
+"""Pages anyone can open: sign-in, patient education from the knowledge base, and the
+self-check questionnaire. The self-check stores nothing unless the person asks to be contacted
+and consents."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+import dorsum
+from dorsum.i18n import N_
+from dorsum.services import appointments, auth, users
+from dorsum.services.errors import InvalidInput, LoginFailed, NotFound, RateLimited
+from dorsum.services.selfcheck import SelfCheckAnswers, self_check
+from dorsum.web.deps import SESSION_COOKIE, CallerDep, CsrfDep
+from dorsum.web.errors import field_errors
+from dorsum.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, who: CallerDep) -> Response:
+    if who.actor is not None:
+        target = "/patients" if who.actor.role != "reception" else "/appointments"
+        return RedirectResponse(target, status_code=303)
+    return render(request, who, "home.html.j2")
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, who: CallerDep, next: str = "/") -> Response:  # noqa: A002
+    return render(request, who, "login.html.j2", next=_safe_next(next), error=None)
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(
+    request: Request,
+    who: CsrfDep,
+    email: Annotated[str, Form(max_length=254)] = "",
+    password: Annotated[str, Form(max_length=200)] = "",
+    next: Annotated[str, Form(max_length=500)] = "/",  # noqa: A002
+) -> Response:
+    settings = request.app.state.settings
+    address = request.client.host if request.client else "unknown"
+    try:
+        signed = auth.sign_in(who.db, email=email, password=password, address=address,
+                              settings=settings, now=who.now)  # fmt: skip
+    except (LoginFailed, RateLimited) as error:
+        who.db.commit()  # keep the failed attempt for the rate limit
+        status = 429 if isinstance(error, RateLimited) else 401
+        return render(request, who, "login.html.j2", status=status, next=_safe_next(next),
+                      error=str(error), email=email)  # fmt: skip
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(SESSION_COOKIE, signed.token, httponly=True, samesite="lax",
+                        secure=settings.cookie_secure, max_age=settings.session_hours * 3600)  # fmt: skip
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, who: CsrfDep) -> Response:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        auth.sign_out(who.db, token=token)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.post("/language")
+def set_language(
+    request: Request, who: CsrfDep, language: Annotated[str, Form(max_length=5)] = "en"
+) -> Response:
+    """Signed in: saved for the user. Otherwise the public pages follow ?lang=."""
+    back = _safe_next(request.headers.get("referer", "/"))
+    if who.actor is not None:
+        users.set_language(who.db, actor=who.actor, language=language)
+        return RedirectResponse(back, status_code=303)
+    separator = "&" if "?" in back else "?"
+    return RedirectResponse(f"{back}{separator}lang={language}", status_code=303)
+
+
+def _safe_next(target: str) -> str:
+    """Only same-site paths; never an open redirect."""
+    if "://" in target:
+        target = "/" + target.split("://", 1)[1].split("/", 1)[-1]
+    return target if target.startswith("/") and not target.startswith("//") else "/"
+
+
+@router.get("/learn", response_class=HTMLResponse)
+def learn(request: Request, who: CallerDep) -> Response:
+    kb = dorsum.default_index().kb
+    return render(request, who, "learn_index.html.j2", conditions=kb.conditions,
+                  treatments=kb.treatments)  # fmt: skip
+
+
+@router.get("/learn/conditions/{condition_id}", response_class=HTMLResponse)
+def learn_condition(request: Request, who: CallerDep, condition_id: str) -> Response:
+    index = dorsum.default_index()
+    condition = index.conditions.get(condition_id)
+    if condition is None:
+        raise NotFound(N_("There is no such condition."))
+    treatments = [t for t in index.kb.treatments
+                  if any(i.condition == condition_id for i in t.indications)]  # fmt: skip
+    return render(request, who, "learn_condition.html.j2", condition=condition,
+                  treatments=treatments, sources=index.sources)  # fmt: skip
+
+
+@router.get("/learn/treatments/{treatment_id}", response_class=HTMLResponse)
+def learn_treatment(request: Request, who: CallerDep, treatment_id: str) -> Response:
+    index = dorsum.default_index()
+    treatment = index.treatments.get(treatment_id)
+    if treatment is None:
+        raise NotFound(N_("There is no such treatment."))
+    return render(request, who, "learn_treatment.html.j2", treatment=treatment,
+                  conditions=index.conditions, sources=index.sources)  # fmt: skip
+
+
+@router.get("/self-check", response_class=HTMLResponse)
+def self_check_page(request: Request, who: CallerDep) -> Response:
+    return render(request, who, "selfcheck.html.j2", answers=None, errors=[])
+
+
+@router.post("/self-check", response_class=HTMLResponse)
+async def self_check_result(request: Request, who: CsrfDep) -> Response:
+    form = await request.form()
+    raw = {key: value for key, value in form.items() if key != "csrf_token"}
+    for flag in ("pregnant", "blackheads", "lumps", "worse_fast_with_fever", "itchy_uniform",
+                 "fat_fold", "raised_scar", "mole_changed"):  # fmt: skip
+        raw[flag] = flag in form
+    try:
+        answers = SelfCheckAnswers.model_validate(raw)
+    except ValidationError as error:
+        return render(request, who, "selfcheck.html.j2", status=422, answers=raw,
+                      errors=field_errors(list(error.errors())))  # fmt: skip
+    assessment = self_check(answers, today=who.today)
+    return render(request, who, "selfcheck_result.html.j2", assessment=assessment,
+                  index=dorsum.default_index(), booked=False, booking_error=None)  # fmt: skip
+
+
+@router.post("/self-check/book", response_class=HTMLResponse)
+def book_from_self_check(
+    request: Request,
+    who: CsrfDep,
+    name: Annotated[str, Form(max_length=200)] = "",
+    contact: Annotated[str, Form(max_length=254)] = "",
+    message: Annotated[str, Form(max_length=2000)] = "",
+    urgency: Annotated[str, Form(max_length=20)] = "none",
+    consent: Annotated[bool, Form()] = False,
+) -> Response:
+    """Stores a booking request only when the consent box is ticked."""
+    error = None
+    try:
+        data = appointments.BookingCreate(name=name, contact=contact, message=message,
+                                          urgency=urgency, consent=consent)  # fmt: skip
+        appointments.request_booking(who.db, clinic_slug=request.app.state.settings.public_clinic,
+                                     data=data, now=who.now)  # fmt: skip
+    except ValidationError as invalid:
+        error = "; ".join(f"{p['field']}: {p['message']}" for p in field_errors(invalid.errors()))
+    except (InvalidInput, NotFound) as refused:
+        error = str(refused)
+    return render(request, who, "booking_done.html.j2", status=200 if error is None else 422,
+                  error=error)  # fmt: skip

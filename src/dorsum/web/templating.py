@@ -1,0 +1,62 @@
+"""Rendering pages: one Jinja2 environment, gettext from the caller's language, the CSRF token
+in every form, and the anonymous CSRF cookie set when a visitor first sees a form."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+import dorsum
+from dorsum.i18n import Localizer
+from dorsum.reports import wording
+from dorsum.web.context import Caller
+from dorsum.web.deps import ANONYMOUS_CSRF_COOKIE
+
+SEVERITY_CLASS = {"mild": "ok", "moderate": "warn", "severe": "bad"}
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("dorsum.web", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["severity_class"] = SEVERITY_CLASS
+    return env
+
+
+def render(
+    request: Request, who: Caller, template: str, *, status: int = 200, **context: Any
+) -> HTMLResponse:
+    loc: Localizer = who.localizer
+    index = dorsum.default_index()
+    html = environment().get_template(template).render(
+        caution_text=lambda caution: wording.caution_text(caution, index, loc),
+        reason_text=lambda reason: wording.reason_text(reason, index, loc),
+        referral_text=lambda reason: wording.referral_text(reason, index, loc),
+        _=loc.gettext,
+        ngettext=loc.ngettext,
+        kb=loc.kb,
+        date=loc.date,
+        loc=loc,
+        request=request,
+        who=who,
+        actor=who.actor,
+        csrf_token=who.csrf_token,
+        lang=who.language,
+        **context,
+    )
+    response = HTMLResponse(html, status_code=status)
+    anonymous = getattr(request.state, "anonymous_csrf", None)
+    if anonymous and request.cookies.get(ANONYMOUS_CSRF_COOKIE) != anonymous:
+        settings = request.app.state.settings
+        response.set_cookie(ANONYMOUS_CSRF_COOKIE, anonymous, httponly=True, samesite="lax",
+                            secure=settings.cookie_secure)  # fmt: skip
+    return response

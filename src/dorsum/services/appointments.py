@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
@@ -13,16 +14,17 @@ from dorsum.services import audit
 from dorsum.services.actors import Actor
 from dorsum.services.errors import InvalidInput, NotFound
 from dorsum.services.patients import patient_row
+from dorsum.services.text import LongText, Name, ShortText
 from dorsum.storage.tables import Appointment, BookingRequest, Clinic, Patient
 
 
 class AppointmentCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    patient_id: int
+    patient_id: int = Field(ge=1, le=2_147_483_647)
     starts_at: datetime
     minutes: int = Field(default=30, ge=5, le=480)
-    purpose: str = Field(default="", max_length=200)
+    purpose: Annotated[ShortText, Field(max_length=200)] = ""
 
 
 class AppointmentPublic(BaseModel):
@@ -37,10 +39,10 @@ class AppointmentPublic(BaseModel):
 class BookingCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=200)
-    contact: str = Field(min_length=3, max_length=254)
-    message: str = Field(default="", max_length=2000)
-    urgency: str = Field(default="none", max_length=20)
+    name: Name
+    contact: Annotated[ShortText, Field(min_length=3)]
+    message: Annotated[LongText, Field(max_length=2000)] = ""
+    urgency: Literal["none", "routine", "urgent", "same_day"] = "none"
     consent: bool = False
 
 

@@ -16,6 +16,7 @@ from dorsum.services.actors import Actor
 from dorsum.services.bodymap import BodyMap, apply_body_map
 from dorsum.services.errors import NotFound
 from dorsum.services.patients import patient_row
+from dorsum.services.text import LongText
 from dorsum.storage.tables import Consultation, ConsultationVersion, TreatmentPlan, User
 
 
@@ -25,7 +26,7 @@ class ConsultationInput(BaseModel):
     intake: dict[str, Any]
     body_map: BodyMap = Field(default_factory=BodyMap)
     visit_date: date | None = None
-    note: str = Field(default="", max_length=5000)
+    note: LongText = ""
 
 
 class VersionSummary(BaseModel):

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from dorsum.services import audit
 from dorsum.services.actors import Actor
 from dorsum.services.errors import NotFound
+from dorsum.services.text import Name, ShortText
 from dorsum.storage.tables import (
     Appointment,
     AuditEntry,
@@ -21,7 +22,6 @@ from dorsum.storage.tables import (
     TreatmentPlan,
 )
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
 class PatientCreate(BaseModel):
@@ -30,8 +30,8 @@ class PatientCreate(BaseModel):
     name: Name
     birth_date: date | None = None
     sex: Literal["female", "male", "other"] | None = None
-    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)] | None = None
-    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = None
+    email: ShortText | None = None
+    phone: Annotated[ShortText, StringConstraints(max_length=40)] | None = None
 
 
 class PatientPublic(BaseModel):

@@ -11,7 +11,11 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-## demo: install, print the assessment for every example, and write example plans
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+## demo: install, assess every example, write example plans, then start the clinic web
+## application on SQLite with demo data (prints the URL and the demo logins)
 demo: $(STAMP)
 	@for intake in examples/*.json; do \
 		echo; echo "━━━ $$intake ━━━"; \
@@ -25,8 +29,10 @@ demo: $(STAMP)
 			-c laser_resurfacing -c home_care --lang $$lang --format pdf \
 			-o out/plan-severe-acne-scars-$$lang.pdf || exit 1; \
 	done
+	@$(BIN)/dorsum demo --host $(HOST) --port $(PORT)
 
-## test: lint (ruff, mypy), then the test suite
+## test: lint (ruff, mypy), then the test suite (browser tests need /usr/bin/chromium;
+## PostgreSQL tests need DORSUM_TEST_DATABASE_URL)
 test: lint
 	$(BIN)/python -m pytest
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from bench import assess_bench, plan_bench
+from bench import assess_bench, plan_bench, web_bench
 
 
 def main() -> None:
     assess_bench.main()
     plan_bench.main()
+    web_bench.main()
 
 
 if __name__ == "__main__":

@@ -18,9 +18,22 @@ from dorsum.knowledge import load_knowledge_base
 
 DOCS = Path(__file__).resolve().parent
 COMMANDS = [
-    [], ["assess"], ["plan"], ["serve"], ["demo"], ["db"], ["kb"], ["kb", "check"], ["kb", "show"],
+    [],
+    ["assess"],
+    ["plan"],
+    ["serve"],
+    ["demo"],
+    ["db"],
+    ["db", "upgrade"],
+    ["db", "downgrade"],
+    ["clinic"],
+    ["clinic", "create"],
+    ["clinic", "token"],
+    ["kb"],
+    ["kb", "check"],
+    ["kb", "show"],
     ["kb", "list"],
-]  # fmt: skip
+]
 
 
 def cli_reference() -> str:

@@ -33,8 +33,16 @@ def test_every_example_gets_a_timeline(example: Path) -> None:
 
 def test_json_is_the_plan_value() -> None:
     """`--format json` prints the plan, with its assessment."""
-    code, out, _ = invoke(SCARS, *DAY, "--choose", "punch_excision", "--choose",
-                          "laser_resurfacing", "--format", "json")  # fmt: skip
+    code, out, _ = invoke(
+        SCARS,
+        *DAY,
+        "--choose",
+        "punch_excision",
+        "--choose",
+        "laser_resurfacing",
+        "--format",
+        "json",
+    )
     plan = json.loads(out)
     assert code == 0
     assert [i["treatment"] for i in plan["items"]] == ["punch_excision", "laser_resurfacing"]
@@ -44,8 +52,7 @@ def test_json_is_the_plan_value() -> None:
 
 def test_ics_html_and_pdf_files_are_written(tmp_path: Path) -> None:
     """Each file format is written where -o says."""
-    for fmt, magic in (("ics", b"BEGIN:VCALENDAR"), ("html", b"<!DOCTYPE html>"),
-                       ("pdf", b"%PDF")):  # fmt: skip
+    for fmt, magic in (("ics", b"BEGIN:VCALENDAR"), ("html", b"<!DOCTYPE html>"), ("pdf", b"%PDF")):
         path = tmp_path / f"plan.{fmt}"
         code, _, err = invoke(SCARS, *DAY, "--format", fmt, "-o", str(path))
         assert code == 0, err
@@ -80,9 +87,18 @@ def test_summer_can_be_the_target() -> None:
         (["--hemisphere", "east"], "hemisphere"),
         (["--country", "Spain"], "two-letter"),
     ],
-    ids=["contraindicated", "unknown", "unsuitable", "bad start", "bad target", "target first",
-         "past start", "hemisphere", "country"],
-)  # fmt: skip
+    ids=[
+        "contraindicated",
+        "unknown",
+        "unsuitable",
+        "bad start",
+        "bad target",
+        "target first",
+        "past start",
+        "hemisphere",
+        "country",
+    ],
+)
 def test_what_cannot_be_planned_exits_2_with_a_message(args: list[str], message: str) -> None:
     """Bad dates, unknown and excluded options each get exit 2 and a clear message."""
     code, out, err = invoke(PREGNANT, *DAY, *args)

@@ -14,9 +14,15 @@ from dorsum.core.intake import Intake
 from tests.conftest import EXAMPLES, TODAY
 
 CONTRACT_KEYS = {
-    "contract", "knowledge_base_version", "conditions", "recommendations", "excluded",
-    "referral", "advice", "trace",
-}  # fmt: skip
+    "contract",
+    "knowledge_base_version",
+    "conditions",
+    "recommendations",
+    "excluded",
+    "referral",
+    "advice",
+    "trace",
+}
 CONDITIONS = {"acne", "acne_scars", "stretch_marks", "localized_fat", "scars"}
 
 

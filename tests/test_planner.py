@@ -14,8 +14,13 @@ from dorsum.core.errors import PlanError
 from dorsum.core.plan import Plan
 
 TODAY = date(2026, 11, 21)
-SEVERE_SCARS = {"icepick": 8, "boxcar": 10, "rolling": 12, "visible_at_social_distance": True,
-                "flatten_on_stretch": False}  # fmt: skip
+SEVERE_SCARS = {
+    "icepick": 8,
+    "boxcar": 10,
+    "rolling": 12,
+    "visible_at_social_distance": True,
+    "flatten_on_stretch": False,
+}
 MODERATE_SCARS = {"rolling": 6, "boxcar": 4, "visible_at_social_distance": True}
 INFLAMED = {"comedones": 10, "papules": 8, "pustules": 4}
 
@@ -203,8 +208,9 @@ def test_sun_avoidance_in_summer_is_flagged() -> None:
 
 def test_summer_is_december_to_february_in_the_south() -> None:
     """Country AU puts summer in December-February."""
-    result = plan(make(acne_scars=SEVERE_SCARS), choose=["dermabrasion"], start=date(2027, 4, 1),
-                  country="AU")  # fmt: skip
+    result = plan(
+        make(acne_scars=SEVERE_SCARS), choose=["dermabrasion"], start=date(2027, 4, 1), country="AU"
+    )
     assert all(p.start.month == 12 for p in result.summers)
     assert not result.warnings
 

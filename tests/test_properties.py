@@ -20,10 +20,18 @@ from tests.conftest import EXAMPLES, TODAY
 from tests.strategies import intakes
 
 PROCEDURES = {
-    "chemical_peel", "laser_resurfacing", "nonablative_laser", "dermabrasion", "microneedling",
-    "punch_excision", "subcision", "hyaluronic_acid_filler", "mesotherapy",
-    "intralesional_corticosteroid", "cryolipolysis",
-}  # fmt: skip
+    "chemical_peel",
+    "laser_resurfacing",
+    "nonablative_laser",
+    "dermabrasion",
+    "microneedling",
+    "punch_excision",
+    "subcision",
+    "hyaluronic_acid_filler",
+    "mesotherapy",
+    "intralesional_corticosteroid",
+    "cryolipolysis",
+}
 SCAR_PROCEDURES = PROCEDURES - {"mesotherapy", "intralesional_corticosteroid", "cryolipolysis"}
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -60,8 +68,10 @@ def forbidden(intake: dict[str, Any]) -> set[tuple[str, str | None]]:
     if history.get("keloid_tendency") or keloid:
         never |= {"dermabrasion", "hyaluronic_acid_filler"}
     if history.get("cold_disorder") in {
-        "cryoglobulinemia", "cold_agglutinin_disease", "paroxysmal_cold_hemoglobinuria"
-    }:  # fmt: skip
+        "cryoglobulinemia",
+        "cold_agglutinin_disease",
+        "paroxysmal_cold_hemoglobinuria",
+    }:
         never.add("cryolipolysis")
     if history.get("active_herpes") or history.get("active_infection_at_site"):
         never |= PROCEDURES

@@ -61,10 +61,18 @@ def test_a_full_spanish_plan_has_no_untranslated_strings_either() -> None:
         },
         "goals": {"target_date": "2027-06-01"},
     }
-    plan = dorsum.plan(intake, today=TODAY, choose=[
-        "chemical_peel", "cryolipolysis", "mesotherapy", "silicone_gel",
-        "intralesional_corticosteroid", "nonablative_laser",
-    ])  # fmt: skip
+    plan = dorsum.plan(
+        intake,
+        today=TODAY,
+        choose=[
+            "chemical_peel",
+            "cryolipolysis",
+            "mesotherapy",
+            "silicone_gel",
+            "intralesional_corticosteroid",
+            "nonablative_laser",
+        ],
+    )
     localizer = Localizer("es", strict=True)
     html = patient.report_html(plan, index=default_index(), localizer=localizer)
     terminal = Console(file=io.StringIO(), width=120, record=True)
@@ -77,12 +85,30 @@ def test_a_full_spanish_plan_has_no_untranslated_strings_either() -> None:
 @pytest.mark.parametrize(
     ("language", "phrases"),
     [
-        ("en", ["Your treatment plan", "What we found on your back", "Your timeline",
-                "When to call the clinic", "Sources", "Punch excision"]),
-        ("es", ["Su plan de tratamiento", "Lo que encontramos en su espalda", "Su calendario",
-                "Cuándo llamar a la clínica", "Fuentes", "Extirpación"]),
+        (
+            "en",
+            [
+                "Your treatment plan",
+                "What we found on your back",
+                "Your timeline",
+                "When to call the clinic",
+                "Sources",
+                "Punch excision",
+            ],
+        ),
+        (
+            "es",
+            [
+                "Su plan de tratamiento",
+                "Lo que encontramos en su espalda",
+                "Su calendario",
+                "Cuándo llamar a la clínica",
+                "Fuentes",
+                "Extirpación",
+            ],
+        ),
     ],
-)  # fmt: skip
+)
 def test_the_pdf_report_contains_every_section(language: str, phrases: list[str]) -> None:
     """The PDF is rendered by WeasyPrint and its text holds each section, in its language."""
     plan = example_plan("severe-acne-scars")
@@ -132,8 +158,9 @@ def test_the_calendar_is_the_same_every_time() -> None:
 def test_the_terminal_timeline_fits_the_width_and_explains_its_symbols() -> None:
     """The text timeline has a legend, the dated list, and no line wider than the console."""
     console = Console(file=io.StringIO(), width=80, record=True)
-    plan_terminal.print_plan(example_plan("severe-acne-scars"), index=default_index(),
-                             console=console)  # fmt: skip
+    plan_terminal.print_plan(
+        example_plan("severe-acne-scars"), index=default_index(), console=console
+    )
     text = console.export_text()
     assert "● session" in text
     assert "Key dates" in text

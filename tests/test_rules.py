@@ -20,8 +20,13 @@ from tests.conftest import Assess
 
 KB = load_knowledge_base()
 INFLAMED = {"comedones": 10, "papules": 8, "pustules": 4}
-SEVERE_SCARS = {"icepick": 8, "boxcar": 10, "rolling": 12, "visible_at_social_distance": True,
-                "flatten_on_stretch": False}  # fmt: skip
+SEVERE_SCARS = {
+    "icepick": 8,
+    "boxcar": 10,
+    "rolling": 12,
+    "visible_at_social_distance": True,
+    "flatten_on_stretch": False,
+}
 MODERATE_SCARS = {"rolling": 6, "boxcar": 4, "visible_at_social_distance": True}
 
 # How to give a patient each flag: (patient, history, findings) fragments.
@@ -53,10 +58,16 @@ FLAG_PATCH: dict[str, tuple[dict[str, Any], dict[str, Any], dict[str, Any]]] = {
     "suspicious_lesion": ({}, {"suspicious_pigmented_lesion": True}, {}),
     "bmi_above_30": ({"bmi": 31}, {}, {}),
     "active_acne": ({}, {}, {"acne": INFLAMED}),
-    "acne_fulminans": ({}, {}, {"acne": {"pustules": 20,
-                                         "rapid_worsening_with_systemic_symptoms": True}}),
-    "malassezia_suspected": ({}, {}, {"acne": {"papules": 12,
-                                               "itchy_monomorphic_without_comedones": True}}),
+    "acne_fulminans": (
+        {},
+        {},
+        {"acne": {"pustules": 20, "rapid_worsening_with_systemic_symptoms": True}},
+    ),
+    "malassezia_suspected": (
+        {},
+        {},
+        {"acne": {"papules": 12, "itchy_monomorphic_without_comedones": True}},
+    ),
     "nodular_acne": ({}, {}, {"acne": {"nodules": 1}}),
     "severe_acne": ({}, {}, {"acne": {"papules": 30, "pustules": 10}}),
     "acne_with_scarring": ({}, {}, {"acne": INFLAMED, "acne_scars": MODERATE_SCARS}),
@@ -64,9 +75,11 @@ FLAG_PATCH: dict[str, tuple[dict[str, Any], dict[str, Any], dict[str, Any]]] = {
     "keloid_scar": ({}, {}, {"scars": [{"cause": "cut", "kind": "keloid"}]}),
     "isotretinoin_while_pregnant": ({"pregnant": True}, {"isotretinoin_months_since_stop": 0}, {}),
     "isotretinoin_planning_pregnancy": (
-        {"planning_pregnancy": True}, {"isotretinoin_months_since_stop": 0}, {}
+        {"planning_pregnancy": True},
+        {"isotretinoin_months_since_stop": 0},
+        {},
     ),
-}  # fmt: skip
+}
 
 # Findings that make each treatment a candidate, and the condition they make it one for.
 CANDIDATE: dict[str, tuple[str, dict[str, Any]]] = {
@@ -87,9 +100,10 @@ CANDIDATE: dict[str, tuple[str, dict[str, Any]]] = {
     "cryolipolysis": ("localized_fat", {"localized_fat": {"pinch_cm": 3}}),
     "silicone_gel": ("scars", {"scars": [{"cause": "burn", "kind": "hypertrophic"}]}),
     "intralesional_corticosteroid": (
-        "scars", {"scars": [{"cause": "burn", "kind": "hypertrophic"}]}
+        "scars",
+        {"scars": [{"cause": "burn", "kind": "hypertrophic"}]},
     ),
-}  # fmt: skip
+}
 CANDIDATE_FOR_ACNE = {
     "chemical_peel": {"acne": INFLAMED},
     "intralesional_corticosteroid": {"acne": {"nodules": 2}},

@@ -53,9 +53,18 @@ def test_gags_worked_examples(grades: dict[GagsRegion, GagsGrade], score: int, b
 
 @pytest.mark.parametrize(
     ("score", "band"),
-    [(0, "none"), (1, "mild"), (18, "mild"), (19, "moderate"), (30, "moderate"),
-     (31, "severe"), (38, "severe"), (39, "very_severe"), (44, "very_severe")],
-)  # fmt: skip
+    [
+        (0, "none"),
+        (1, "mild"),
+        (18, "mild"),
+        (19, "moderate"),
+        (30, "moderate"),
+        (31, "severe"),
+        (38, "severe"),
+        (39, "very_severe"),
+        (44, "very_severe"),
+    ],
+)
 def test_gags_band_edges(score: int, band: str) -> None:
     """Band edges follow Doshi's table; 39, which the table leaves unassigned, is very severe."""
     assert gags_band(score) == band
@@ -135,9 +144,21 @@ def test_goodman_baron_qualitative_grade(kwargs: dict[str, int | bool], grade: i
 
 @pytest.mark.parametrize(
     ("score", "phototype"),
-    [(0, 1), (6, 1), (7, 2), (13, 2), (14, 3), (20, 3), (21, 4), (27, 4), (28, 5), (34, 5),
-     (35, 6), (36, 6)],
-)  # fmt: skip
+    [
+        (0, 1),
+        (6, 1),
+        (7, 2),
+        (13, 2),
+        (14, 3),
+        (20, 3),
+        (21, 4),
+        (27, 4),
+        (28, 5),
+        (34, 5),
+        (35, 6),
+        (36, 6),
+    ],
+)
 def test_fitzpatrick_questionnaire_bands(score: int, phototype: int) -> None:
     """Questionnaire score bands map to phototypes I-VI."""
     assert fitzpatrick_from_score(score) == phototype

@@ -1,11 +1,13 @@
 """A live server on a free port, and Debian's Chromium driven by Playwright (headless).
 
 The browser is never downloaded: the tests use /usr/bin/chromium (`apt-get install chromium`,
-which .ci/run does) and are skipped, saying so, where it is missing.
+which .ci/run does). Where it is missing they are skipped, saying so, except under CI
+(DORSUM_REQUIRE_BROWSER=1), where a missing browser fails the run.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import threading
@@ -24,8 +26,15 @@ from dorsum.web.app import create_app
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _free_port() -> int:
@@ -59,7 +68,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
+        message = "Debian's chromium is not installed (apt-get install -y chromium)"
+        if os.environ.get("DORSUM_REQUIRE_BROWSER"):
+            pytest.fail(message + "; CI requires the browser tests")
+        pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -73,8 +85,9 @@ def page(browser: object, live_server: str) -> Iterator[object]:
     from playwright.sync_api import Browser
 
     assert isinstance(browser, Browser)
-    context = browser.new_context(base_url=live_server, viewport={"width": 1360, "height": 900},
-                                  accept_downloads=True)  # fmt: skip
+    context = browser.new_context(
+        base_url=live_server, viewport={"width": 1360, "height": 900}, accept_downloads=True
+    )
     tab = context.new_page()
     yield tab
     context.close()

@@ -49,8 +49,14 @@ def _seed(url: str) -> None:
         beta = users.create_clinic(db, slug="beta", name="Beta clinic")
         for clinic, prefix in ((alpha, "alpha"), (beta, "beta")):
             for role in ("admin", "practitioner", "reception"):
-                users.create_user(db, clinic_id=clinic.id, email=f"{role}@{prefix}.test",
-                                  name=f"{prefix} {role}", password=PASSWORD, role=role)  # type: ignore[arg-type]  # fmt: skip
+                users.create_user(
+                    db,
+                    clinic_id=clinic.id,
+                    email=f"{role}@{prefix}.test",
+                    name=f"{prefix} {role}",
+                    password=PASSWORD,
+                    role=role,
+                )
         db.commit()
     engine.dispose()
 
@@ -91,9 +97,11 @@ def csrf_of(client: TestClient, path: str = "/") -> str:
 def sign_in(client: TestClient, email: str) -> str:
     """Sign in through the login form; returns the session's CSRF token."""
     token = csrf_of(client, "/login")
-    response = client.post("/login", data={"email": email, "password": PASSWORD,
-                                           "csrf_token": token, "next": "/"},
-                           follow_redirects=False)  # fmt: skip
+    response = client.post(
+        "/login",
+        data={"email": email, "password": PASSWORD, "csrf_token": token, "next": "/"},
+        follow_redirects=False,
+    )
     assert response.status_code == 303, response.text
     return csrf_of(client, "/patients" if not email.startswith("reception") else "/appointments")
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+import dorsum
 from tests.conftest import EXAMPLES
 from tests.web.conftest import PASSWORD, Clinic
 
@@ -40,8 +41,10 @@ def test_assess_returns_the_contract(client: TestClient) -> None:
 
 def test_a_bad_intake_is_a_422_naming_each_field(client: TestClient) -> None:
     """Each bad field is named by its dotted path; no 500."""
-    response = client.post("/api/assess", json={"patient": {"age": -1, "fitzpatrick": 7},
-                                                "findings": {"acne": {"papules": "x"}}})  # fmt: skip
+    response = client.post(
+        "/api/assess",
+        json={"patient": {"age": -1, "fitzpatrick": 7}, "findings": {"acne": {"papules": "x"}}},
+    )
     assert response.status_code == 422
     fields = {e["field"] for e in response.json()["errors"]}
     assert fields == {"patient.age", "patient.fitzpatrick", "findings.acne.papules"}
@@ -49,15 +52,17 @@ def test_a_bad_intake_is_a_422_naming_each_field(client: TestClient) -> None:
 
 def test_malformed_json_is_a_422_not_a_500(client: TestClient) -> None:
     """A body that is not JSON gets a clear 422."""
-    response = client.post("/api/assess", content=b"{not json",
-                           headers={"content-type": "application/json"})  # fmt: skip
+    response = client.post(
+        "/api/assess", content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert response.status_code == 422
 
 
 def test_plan_endpoint_builds_a_plan(client: TestClient) -> None:
     """POST /api/plan assesses and schedules."""
-    response = client.post("/api/plan", json={"intake": TEEN, "today": "2026-11-21",
-                                              "start": "2026-12-01"})  # fmt: skip
+    response = client.post(
+        "/api/plan", json={"intake": TEEN, "today": "2026-11-21", "start": "2026-12-01"}
+    )
     assert response.status_code == 200
     plan = response.json()
     assert plan["items"][0]["treatment"] == "benzoyl_peroxide"
@@ -81,17 +86,22 @@ def test_patients_need_authentication(client: TestClient) -> None:
 def test_patients_and_consultations_round_trip(site: Clinic, client: TestClient) -> None:
     """Create a patient and a consultation, read them back, revise and keep every version."""
     auth = token_for(site, "practitioner@alpha.test")
-    patient = client.post("/api/patients", json={"name": "Eva Test", "birth_date": "2001-02-03"},
-                          headers=auth).json()  # fmt: skip
-    created = client.post(f"/api/patients/{patient['id']}/consultations",
-                          json={"intake": TEEN, "visit_date": "2026-11-01"}, headers=auth)  # fmt: skip
+    patient = client.post(
+        "/api/patients", json={"name": "Eva Test", "birth_date": "2001-02-03"}, headers=auth
+    ).json()
+    created = client.post(
+        f"/api/patients/{patient['id']}/consultations",
+        json={"intake": TEEN, "visit_date": "2026-11-01"},
+        headers=auth,
+    )
     assert created.status_code == 201, created.text
     consultation: dict[str, Any] = created.json()
     assert consultation["version"] == 1
     assert consultation["assessment"]["conditions"][0]["severity"] == "moderate"
     edited_intake = {**TEEN, "findings": {"acne": {"comedones": 3}}}
-    revised = client.put(f"/api/consultations/{consultation['id']}",
-                         json={"intake": edited_intake}, headers=auth).json()  # fmt: skip
+    revised = client.put(
+        f"/api/consultations/{consultation['id']}", json={"intake": edited_intake}, headers=auth
+    ).json()
     assert revised["version"] == 2
     assert revised["assessment"]["conditions"][0]["severity"] == "mild"
     first = client.get(f"/api/consultations/{consultation['id']}?version=1", headers=auth).json()
@@ -105,11 +115,14 @@ def test_the_body_map_feeds_the_intake(site: Clinic, client: TestClient) -> None
     """Zone counts are summed into the intake's acne counts."""
     auth = token_for(site, "practitioner@alpha.test")
     patient = client.post("/api/patients", json={"name": "Map Test"}, headers=auth).json()
-    body_map = {"zones": {"upper_left": {"papules": 20, "nodules": 1},
-                          "lower_right": {"papules": 20}}}  # fmt: skip
-    saved = client.post(f"/api/patients/{patient['id']}/consultations",
-                        json={"intake": {"patient": {"age": 30}}, "body_map": body_map},
-                        headers=auth).json()  # fmt: skip
+    body_map = {
+        "zones": {"upper_left": {"papules": 20, "nodules": 1}, "lower_right": {"papules": 20}}
+    }
+    saved = client.post(
+        f"/api/patients/{patient['id']}/consultations",
+        json={"intake": {"patient": {"age": 30}}, "body_map": body_map},
+        headers=auth,
+    ).json()
     assert saved["intake"]["findings"]["acne"]["papules"] == 40
     assert saved["assessment"]["referral"]["urgency"] == "routine"
 
@@ -118,10 +131,14 @@ def test_a_plan_is_stored_with_its_consultation(site: Clinic, client: TestClient
     """A plan built from a consultation can be read back."""
     auth = token_for(site, "practitioner@alpha.test")
     patient = client.post("/api/patients", json={"name": "Plan Test"}, headers=auth).json()
-    consultation = client.post(f"/api/patients/{patient['id']}/consultations",
-                               json={"intake": TEEN}, headers=auth).json()  # fmt: skip
-    created = client.post(f"/api/consultations/{consultation['id']}/plans",
-                          json={"choose": ["benzoyl_peroxide"]}, headers=auth)  # fmt: skip
+    consultation = client.post(
+        f"/api/patients/{patient['id']}/consultations", json={"intake": TEEN}, headers=auth
+    ).json()
+    created = client.post(
+        f"/api/consultations/{consultation['id']}/plans",
+        json={"choose": ["benzoyl_peroxide"]},
+        headers=auth,
+    )
     assert created.status_code == 201, created.text
     plan_id = created.json()["id"]
     again = client.get(f"/api/plans/{plan_id}", headers=auth).json()
@@ -144,3 +161,37 @@ def test_cookie_sessions_need_the_csrf_header_for_api_writes(client: TestClient)
     ok = client.post("/api/patients", json={"name": "With CSRF"}, headers={"X-CSRF-Token": token})
     assert ok.status_code == 201
     assert PASSWORD
+
+
+def test_health_says_the_database_is_reachable_without_sign_in(client: TestClient) -> None:
+    """Monitoring needs no account, and the answer carries no patient data."""
+    response = client.get("/api/health")
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok",
+        "version": dorsum.__version__,
+        "database": "reachable",
+    }
+
+
+def test_every_response_says_how_long_the_server_took(client: TestClient) -> None:
+    """A Server-Timing header separates the server's time from the network's."""
+    response = client.post("/api/assess?today=2026-11-21", json=TEEN)
+    name, duration = response.headers["server-timing"].split(";dur=")
+    assert name == "app"
+    assert 0 <= float(duration) < 60_000
+
+
+def test_a_bad_today_is_a_422_naming_the_query_parameter(client: TestClient) -> None:
+    """`today` must be an ISO date; the error says which parameter is wrong."""
+    response = client.post("/api/assess?today=21/11/2026", json=TEEN)
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["today"]
+
+
+def test_the_assess_endpoint_documents_its_body_and_date(client: TestClient) -> None:
+    """The fast path keeps its OpenAPI description: the Intake body and the `today` date."""
+    operation = client.get("/openapi.json").json()["paths"]["/api/assess"]["post"]
+    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    assert schema == {"$ref": "#/components/schemas/Intake"}
+    assert [p["name"] for p in operation["parameters"]] == ["today"]

@@ -7,10 +7,12 @@ SQLite database seeded like the others.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from schemathesis.core.result import Ok
 
 from dorsum.settings import Settings
 from dorsum.web.app import create_app
@@ -28,7 +30,7 @@ def test_no_request_makes_a_server_error(tmp_path: Path) -> None:
     headers = token_for(Clinic(app=app, url=url), "practitioner@alpha.test")
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     failures: list[str] = []
-    operations = [result.ok() for result in schema.get_all_operations()]
+    operations = [result.ok() for result in schema.get_all_operations() if isinstance(result, Ok)]
     assert len(operations) >= 15
     for operation in operations:
         _explore(operation, headers, failures)
@@ -36,12 +38,20 @@ def test_no_request_makes_a_server_error(tmp_path: Path) -> None:
     assert failures == [], "\n".join(failures[:10])
 
 
-def _explore(operation: schemathesis.APIOperation, headers: dict[str, str],
-             failures: list[str]) -> None:  # fmt: skip
+def _explore(
+    operation: schemathesis.APIOperation[Any, Any, Any, Any],
+    headers: dict[str, str],
+    failures: list[str],
+) -> None:
     @given(case=operation.as_strategy())
-    @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True,
-              database=None, suppress_health_check=list(HealthCheck))  # fmt: skip
-    def explore(case: schemathesis.Case) -> None:
+    @settings(
+        max_examples=EXAMPLES_PER_OPERATION,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    def explore(case: schemathesis.Case[Any]) -> None:
         response = case.call(headers=headers)
         if response.status_code >= 500:
             failures.append(f"{operation.label}: {response.status_code}: {case.as_curl_command()}")

@@ -16,16 +16,21 @@ from tests.web.conftest import Clinic, csrf_of, sign_in
 from tests.web.test_api import TEEN, token_for
 
 FORM = {
-    "age": "16", "sex": "male", "fitzpatrick": "3", "isotretinoin": "never",
+    "age": "16",
+    "sex": "male",
+    "fitzpatrick": "3",
+    "isotretinoin": "never",
     "visit_date": "2026-11-21",
-    "body_map": json.dumps({"zones": {"upper_left": {"comedones": 25, "papules": 14},
-                                      "upper_right": {"pustules": 6}}}),
-}  # fmt: skip
+    "body_map": json.dumps(
+        {"zones": {"upper_left": {"comedones": 25, "papules": 14}, "upper_right": {"pustules": 6}}}
+    ),
+}
 
 
 def new_patient(client: TestClient, token: str, name: str = "Pat Page") -> int:
-    response = client.post("/patients", data={"name": name, "csrf_token": token},
-                           follow_redirects=False)  # fmt: skip
+    response = client.post(
+        "/patients", data={"name": name, "csrf_token": token}, follow_redirects=False
+    )
     assert response.status_code == 303
     return int(response.headers["location"].rsplit("/", 1)[1])
 
@@ -55,31 +60,41 @@ def test_the_live_panel_assesses_the_form_as_it_stands(doctor: tuple[TestClient,
     panel = client.post("/consultations/preview", data={**FORM, "csrf_token": token}).text
     assert "Benzoyl peroxide" in panel
     assert "moderate" in panel
-    bad = client.post("/consultations/preview", data={**FORM, "age": "300",
-                                                      "csrf_token": token}).text  # fmt: skip
+    bad = client.post(
+        "/consultations/preview", data={**FORM, "age": "300", "csrf_token": token}
+    ).text
     assert "patient.age" in bad
 
 
-def test_a_consultation_is_saved_versioned_and_planned(site: Clinic, doctor: tuple[TestClient, str]) -> None:  # fmt: skip
+def test_a_consultation_is_saved_versioned_and_planned(
+    site: Clinic, doctor: tuple[TestClient, str]
+) -> None:
     """Save, edit (a new version), create a plan, and download its PDF report."""
     client, token = doctor
     patient_id = new_patient(client, token)
-    saved = client.post(f"/patients/{patient_id}/consultations",
-                        data={**FORM, "csrf_token": token}, follow_redirects=False)  # fmt: skip
+    saved = client.post(
+        f"/patients/{patient_id}/consultations",
+        data={**FORM, "csrf_token": token},
+        follow_redirects=False,
+    )
     assert saved.status_code == 303, saved.text
     page_url = saved.headers["location"]
     consultation_id = int(page_url.rsplit("/", 1)[1])
     page = client.get(page_url).text
     assert "Benzoyl peroxide" in page
-    edited = client.post(page_url, data={**FORM, "pregnant": "on", "sex": "female",
-                                         "age": "29", "csrf_token": token},
-                         follow_redirects=False)  # fmt: skip
+    edited = client.post(
+        page_url,
+        data={**FORM, "pregnant": "on", "sex": "female", "age": "29", "csrf_token": token},
+        follow_redirects=False,
+    )
     assert edited.status_code == 303
     assert "version 2" in client.get(page_url).text
     assert "version 1" in client.get(f"{page_url}?version=1").text
-    planned = client.post(f"/consultations/{consultation_id}/plans",
-                          data={"choose": "benzoyl_peroxide", "csrf_token": token},
-                          follow_redirects=False)  # fmt: skip
+    planned = client.post(
+        f"/consultations/{consultation_id}/plans",
+        data={"choose": "benzoyl_peroxide", "csrf_token": token},
+        follow_redirects=False,
+    )
     assert planned.status_code == 303, planned.text
     plan_url = planned.headers["location"]
     assert "<svg" in client.get(plan_url).text
@@ -94,8 +109,9 @@ def test_an_invalid_form_is_shown_again_with_its_errors(doctor: tuple[TestClient
     """Nothing is lost: the form comes back with what was typed and the bad field named."""
     client, token = doctor
     patient_id = new_patient(client, token)
-    response = client.post(f"/patients/{patient_id}/consultations",
-                           data={**FORM, "bmi": "5", "csrf_token": token})  # fmt: skip
+    response = client.post(
+        f"/patients/{patient_id}/consultations", data={**FORM, "bmi": "5", "csrf_token": token}
+    )
     assert response.status_code == 422
     assert "patient.bmi" in response.text
     assert 'value="16"' in response.text
@@ -108,20 +124,26 @@ def test_the_patient_page_charts_progress(site: Clinic, doctor: tuple[TestClient
     patient_id = new_patient(client, token)
     for day, papules in (("2026-01-10", 20), ("2026-04-10", 5)):
         intake = {**TEEN, "findings": {"acne": {"papules": papules}}}
-        client.post(f"/api/patients/{patient_id}/consultations",
-                    json={"intake": intake, "visit_date": day}, headers=auth)  # fmt: skip
+        client.post(
+            f"/api/patients/{patient_id}/consultations",
+            json={"intake": intake, "visit_date": day},
+            headers=auth,
+        )
     page = client.get(f"/patients/{patient_id}").text
     assert "Progress over time" in page
     assert 'class="chart"' in page
 
 
-def test_gdpr_export_holds_everything_and_erasure_removes_it(site: Clinic, client: TestClient) -> None:  # fmt: skip
+def test_gdpr_export_holds_everything_and_erasure_removes_it(
+    site: Clinic, client: TestClient
+) -> None:
     """Export returns the whole record; erasure leaves nothing but the audit trail."""
     doctor = token_for(site, "practitioner@alpha.test")
     admin = token_for(site, "admin@alpha.test")
     patient = client.post("/api/patients", json={"name": "Gdpr Person"}, headers=doctor).json()
-    client.post(f"/api/patients/{patient['id']}/consultations", json={"intake": TEEN},
-                headers=doctor)  # fmt: skip
+    client.post(
+        f"/api/patients/{patient['id']}/consultations", json={"intake": TEEN}, headers=doctor
+    )
     export = client.get(f"/api/patients/{patient['id']}/export", headers=doctor).json()
     assert export["patient"]["name"] == "Gdpr Person"
     assert export["consultations"][0]["versions"][0]["intake"]["patient"]["age"] == 16
@@ -155,18 +177,22 @@ def test_public_pages_follow_the_browsers_language(client: TestClient) -> None:
 def test_the_self_check_stores_nothing_without_consent(site: Clinic, client: TestClient) -> None:
     """Answers give guidance and triage; only a consented request is kept."""
     token = csrf_of(client, "/self-check")
-    result = client.post("/self-check", data={"age": "19", "spots": "10_to_34", "lumps": "on",
-                                              "csrf_token": token})  # fmt: skip
+    result = client.post(
+        "/self-check", data={"age": "19", "spots": "10_to_34", "lumps": "on", "csrf_token": token}
+    )
     assert result.status_code == 200
     assert "Book a visit with a doctor" in result.text
-    refused = client.post("/self-check/book", data={"name": "Ana", "contact": "600000000",
-                                                    "csrf_token": token})  # fmt: skip
+    refused = client.post(
+        "/self-check/book", data={"name": "Ana", "contact": "600000000", "csrf_token": token}
+    )
     assert refused.status_code == 422
     with session_factory(site.app.state.engine)() as db:
         assert db.scalar(select(func.count()).select_from(BookingRequest)) == 0
         assert db.scalar(select(func.count()).select_from(Patient)) == 0
-    agreed = client.post("/self-check/book", data={"name": "Ana", "contact": "600000000",
-                                                   "consent": "true", "csrf_token": token})  # fmt: skip
+    agreed = client.post(
+        "/self-check/book",
+        data={"name": "Ana", "contact": "600000000", "consent": "true", "csrf_token": token},
+    )
     assert agreed.status_code == 200
     with session_factory(site.app.state.engine)() as db:
         assert db.scalar(select(func.count()).select_from(BookingRequest)) == 1
@@ -175,8 +201,15 @@ def test_the_self_check_stores_nothing_without_consent(site: Clinic, client: Tes
 def test_the_self_check_triage_says_today_for_acne_fulminans(client: TestClient) -> None:
     """Explosive acne with fever: get help today."""
     token = csrf_of(client, "/self-check")
-    result = client.post("/self-check", data={"age": "17", "spots": "35_or_more",
-                                              "worse_fast_with_fever": "on", "csrf_token": token})  # fmt: skip
+    result = client.post(
+        "/self-check",
+        data={
+            "age": "17",
+            "spots": "35_or_more",
+            "worse_fast_with_fever": "on",
+            "csrf_token": token,
+        },
+    )
     assert "Get medical help today." in result.text
 
 
@@ -191,8 +224,11 @@ def test_a_bad_self_check_answer_is_explained(client: TestClient) -> None:
 def test_the_user_language_is_kept(doctor: tuple[TestClient, str]) -> None:
     """A practitioner who switches to Spanish sees the application in Spanish."""
     client, token = doctor
-    client.post("/language", data={"language": "es", "csrf_token": token},
-                headers={"referer": "https://testserver/patients"})  # fmt: skip
+    client.post(
+        "/language",
+        data={"language": "es", "csrf_token": token},
+        headers={"referer": "https://testserver/patients"},
+    )
     assert "Pacientes" in client.get("/patients").text
 
 

@@ -30,9 +30,11 @@ def test_passwords_are_stored_as_argon2_hashes(site: Clinic) -> None:
 def test_the_session_cookie_is_secure_httponly_and_samesite(client: TestClient) -> None:
     """The cookie cannot be read by scripts, sent over HTTP, or sent cross-site."""
     token = csrf_of(client, "/login")
-    response = client.post("/login", data={"email": "practitioner@alpha.test",
-                                           "password": PASSWORD, "csrf_token": token},
-                           follow_redirects=False)  # fmt: skip
+    response = client.post(
+        "/login",
+        data={"email": "practitioner@alpha.test", "password": PASSWORD, "csrf_token": token},
+        follow_redirects=False,
+    )
     cookie = response.headers["set-cookie"].lower()
     assert "dorsum_session=" in cookie
     for attribute in ("httponly", "secure", "samesite=lax"):
@@ -49,8 +51,10 @@ def test_a_form_without_its_csrf_token_is_refused(doctor: tuple[TestClient, str]
 def test_the_login_form_itself_needs_its_csrf_token(client: TestClient) -> None:
     """Login CSRF is blocked too (double-submit cookie)."""
     client.get("/login")
-    response = client.post("/login", data={"email": "practitioner@alpha.test",
-                                           "password": PASSWORD, "csrf_token": "forged"})  # fmt: skip
+    response = client.post(
+        "/login",
+        data={"email": "practitioner@alpha.test", "password": PASSWORD, "csrf_token": "forged"},
+    )
     assert response.status_code == 403
 
 
@@ -58,11 +62,13 @@ def test_sign_in_is_rate_limited(client: TestClient) -> None:
     """Five wrong passwords lock the account for a while, even with the right one after."""
     token = csrf_of(client, "/login")
     for _ in range(5):
-        wrong = client.post("/login", data={"email": "admin@alpha.test", "password": "nope",
-                                            "csrf_token": token})  # fmt: skip
+        wrong = client.post(
+            "/login", data={"email": "admin@alpha.test", "password": "nope", "csrf_token": token}
+        )
         assert wrong.status_code == 401
-    locked = client.post("/login", data={"email": "admin@alpha.test", "password": PASSWORD,
-                                         "csrf_token": token})  # fmt: skip
+    locked = client.post(
+        "/login", data={"email": "admin@alpha.test", "password": PASSWORD, "csrf_token": token}
+    )
     assert locked.status_code == 429
 
 
@@ -71,12 +77,16 @@ def test_another_clinics_patients_are_invisible(site: Clinic, client: TestClient
     alpha = token_for(site, "practitioner@alpha.test")
     beta = token_for(site, "practitioner@beta.test")
     patient = client.post("/api/patients", json={"name": "Alpha Only"}, headers=alpha).json()
-    consultation = client.post(f"/api/patients/{patient['id']}/consultations",
-                               json={"intake": TEEN}, headers=alpha).json()  # fmt: skip
+    consultation = client.post(
+        f"/api/patients/{patient['id']}/consultations", json={"intake": TEEN}, headers=alpha
+    ).json()
     assert client.get("/api/patients", headers=beta).json()["total"] == 0
-    for path in (f"/api/patients/{patient['id']}", f"/api/patients/{patient['id']}/export",
-                 f"/api/consultations/{consultation['id']}",
-                 f"/api/patients/{patient['id']}/consultations"):  # fmt: skip
+    for path in (
+        f"/api/patients/{patient['id']}",
+        f"/api/patients/{patient['id']}/export",
+        f"/api/consultations/{consultation['id']}",
+        f"/api/patients/{patient['id']}/consultations",
+    ):
         assert client.get(path, headers=beta).status_code == 404, path
     sign_in(client, "practitioner@beta.test")
     assert client.get(f"/patients/{patient['id']}").status_code == 404
@@ -88,16 +98,23 @@ def test_reception_books_but_sees_no_clinical_detail(site: Clinic, client: TestC
     doctor = token_for(site, "practitioner@alpha.test")
     desk = token_for(site, "reception@alpha.test")
     patient = client.post("/api/patients", json={"name": "Desk Test"}, headers=desk).json()
-    consultation = client.post(f"/api/patients/{patient['id']}/consultations",
-                               json={"intake": TEEN}, headers=doctor).json()  # fmt: skip
-    booked = client.post("/api/appointments", json={"patient_id": patient["id"],
-                                                    "starts_at": "2026-12-01T10:00:00"},
-                         headers=desk)  # fmt: skip
+    consultation = client.post(
+        f"/api/patients/{patient['id']}/consultations", json={"intake": TEEN}, headers=doctor
+    ).json()
+    booked = client.post(
+        "/api/appointments",
+        json={"patient_id": patient["id"], "starts_at": "2026-12-01T10:00:00"},
+        headers=desk,
+    )
     assert booked.status_code == 201
     assert client.get(f"/api/consultations/{consultation['id']}", headers=desk).status_code == 403
     assert client.get(f"/api/patients/{patient['id']}/export", headers=desk).status_code == 403
-    assert client.post(f"/api/patients/{patient['id']}/consultations", json={"intake": TEEN},
-                       headers=desk).status_code == 403  # fmt: skip
+    assert (
+        client.post(
+            f"/api/patients/{patient['id']}/consultations", json={"intake": TEEN}, headers=desk
+        ).status_code
+        == 403
+    )
     sign_in(client, "reception@alpha.test")
     page = client.get(f"/patients/{patient['id']}").text
     assert "Desk Test" in page
@@ -121,8 +138,9 @@ def test_reads_and_changes_are_audited(site: Clinic, client: TestClient) -> None
     admin = token_for(site, "admin@alpha.test")
     patient = client.post("/api/patients", json={"name": "Audit Test"}, headers=doctor).json()
     client.get(f"/api/patients/{patient['id']}", headers=doctor)
-    client.post(f"/api/patients/{patient['id']}/consultations", json={"intake": TEEN},
-                headers=doctor)  # fmt: skip
+    client.post(
+        f"/api/patients/{patient['id']}/consultations", json={"intake": TEEN}, headers=doctor
+    )
     entries = client.get(f"/api/audit?patient_id={patient['id']}", headers=admin).json()
     actions = {(e["action"], e["entity"]) for e in entries}
     assert {("create", "patient"), ("read", "patient"), ("create", "consultation")} <= actions
@@ -142,10 +160,15 @@ def test_the_audit_log_is_append_only_in_the_database(site: Clinic) -> None:
 
 def test_the_access_log_never_holds_a_query_string() -> None:
     """A search for a patient's name does not reach the log."""
-    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1,
-                               '%s - "%s %s HTTP/%s" %d',
-                               ("127.0.0.1:1", "GET", "/patients?q=Garc%C3%ADa", "1.1", 200),
-                               None)  # fmt: skip
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:1", "GET", "/patients?q=Garc%C3%ADa", "1.1", 200),
+        None,
+    )
     NoQueryAccessFilter().filter(record)
     assert "Garc" not in record.getMessage()
     assert "/patients" in record.getMessage()

@@ -13,11 +13,12 @@ from typing import Annotated
 
 import typer
 
+from dorsum.cli.clinic import clinic_app
 from dorsum.cli.common import parse_day, user_errors
 from dorsum.cli.kb import kb_app
 from dorsum.cli.plan import plan_command
-from dorsum.cli.web import db_app, demo, serve
 from dorsum.cli.reading import read_document
+from dorsum.cli.web import db_app, demo, serve
 from dorsum.core.validation import parse_intake
 
 app = typer.Typer(
@@ -32,6 +33,7 @@ app.command("plan")(plan_command)
 app.command("serve")(serve)
 app.command("demo")(demo)
 app.add_typer(db_app, name="db")
+app.add_typer(clinic_app, name="clinic")
 
 
 class OutputFormat(StrEnum):

@@ -22,8 +22,16 @@ def serve(
 
     from dorsum.web.logs import LOGGING
 
-    uvicorn.run("dorsum.web.main:app", host=host, port=port, workers=workers, http="httptools",
-                loop="uvloop", log_config=LOGGING, access_log=True)  # fmt: skip
+    uvicorn.run(
+        "dorsum.web.main:app",
+        host=host,
+        port=port,
+        workers=workers,
+        http="httptools",
+        loop="uvloop",
+        log_config=LOGGING,
+        access_log=True,
+    )
 
 
 def demo(
@@ -45,7 +53,11 @@ def demo(
         session.commit()
     engine.dispose()
     typer.echo("")
-    typer.echo("dorsum demo " + ("loaded" if loaded else "already loaded") + f" into {settings.database_url}")
+    typer.echo(
+        "dorsum demo "
+        + ("loaded" if loaded else "already loaded")
+        + f" into {settings.database_url}"
+    )
     typer.echo(f"  Open      http://{host}:{port}/")
     for email, name, role, _language in USERS:
         typer.echo(f"  Sign in   {email:<30} password {PASSWORD}   ({role}, {name})")

@@ -36,13 +36,14 @@ def plan_ics(plan: Plan, *, index: KnowledgeIndex, localizer: Localizer | None =
     events += [
         (
             i.results_visible,
-            loc.gettext("%(name)s: results should be visible",
-                        name=wording.name(i.treatment, index, loc)),
+            loc.gettext(
+                "%(name)s: results should be visible", name=wording.name(i.treatment, index, loc)
+            ),
             f"result-{i.treatment}-{i.condition}",
         )
         for i in plan.items
         if i.results_visible is not None
-    ]  # fmt: skip
+    ]
     if plan.target is not None:
         events.append((plan.target.date, loc.gettext("Your date"), "target"))
     for day, summary, key in events:

@@ -55,8 +55,13 @@ def render_plan(
     return Group(*parts)
 
 
-def print_plan(plan: Plan, *, index: KnowledgeIndex, localizer: Localizer | None = None,
-               console: Console | None = None) -> None:  # fmt: skip
+def print_plan(
+    plan: Plan,
+    *,
+    index: KnowledgeIndex,
+    localizer: Localizer | None = None,
+    console: Console | None = None,
+) -> None:
     console = console or Console()
     console.print(render_plan(plan, index=index, localizer=localizer, width=console.width))
 
@@ -80,8 +85,14 @@ def _chart(plan: Plan, index: KnowledgeIndex, loc: Localizer, *, columns: int) -
         cells = [" "] * count
         styles = [""] * count
 
-        def mark(day: date, symbol: str, style: str, *, cells: list[str] = cells,
-                 styles: list[str] = styles) -> None:  # fmt: skip
+        def mark(
+            day: date,
+            symbol: str,
+            style: str,
+            *,
+            cells: list[str] = cells,
+            styles: list[str] = styles,
+        ) -> None:
             column = (day - first).days // step
             if 0 <= column < count:
                 cells[column] = symbol
@@ -89,8 +100,11 @@ def _chart(plan: Plan, index: KnowledgeIndex, loc: Localizer, *, columns: int) -
 
         for window in (w for w in plan.windows if w.treatment == item.treatment):
             day = window.start
-            symbol, style = {"course": ("█", "blue"), "downtime": ("░", "red"),
-                             "sun_avoidance": ("~", "yellow")}[window.kind]  # fmt: skip
+            symbol, style = {
+                "course": ("█", "blue"),
+                "downtime": ("░", "red"),
+                "sun_avoidance": ("~", "yellow"),
+            }[window.kind]
             while day <= window.end:
                 if cells[min(max((day - first).days // step, 0), count - 1)] == " ":
                     mark(day, symbol, style)
@@ -138,23 +152,31 @@ def _items(plan: Plan, index: KnowledgeIndex, loc: Localizer) -> Table:
     table.add_column(loc.gettext("Notes"), ratio=1)
     for item in plan.items:
         notes = "\n".join("• " + wording.note_text(n, index, loc) for n in item.notes)
-        table.add_row(wording.name(item.treatment, index, loc), wording.schedule_line(item, loc),
-                      notes)  # fmt: skip
+        table.add_row(
+            wording.name(item.treatment, index, loc), wording.schedule_line(item, loc), notes
+        )
     return table
 
 
 def _agenda(plan: Plan, index: KnowledgeIndex, loc: Localizer) -> Table:
-    table = Table(title=loc.gettext("Key dates"), title_justify="left", box=box.SIMPLE_HEAD,
-                  show_header=False)  # fmt: skip
+    table = Table(
+        title=loc.gettext("Key dates"), title_justify="left", box=box.SIMPLE_HEAD, show_header=False
+    )
     table.add_column("date", no_wrap=True, style="dim")
     table.add_column("what")
     rows = [(s.date, wording.session_text(s, index, loc), "") for s in plan.sessions]
     rows += [(r.date, wording.review_text(r, index, loc), "") for r in plan.reviews]
     rows += [
-        (i.results_visible, loc.gettext("%(name)s: results should be visible",
-                                        name=wording.name(i.treatment, index, loc)), "green")
-        for i in plan.items if i.results_visible is not None
-    ]  # fmt: skip
+        (
+            i.results_visible,
+            loc.gettext(
+                "%(name)s: results should be visible", name=wording.name(i.treatment, index, loc)
+            ),
+            "green",
+        )
+        for i in plan.items
+        if i.results_visible is not None
+    ]
     if plan.target is not None:
         rows.append((plan.target.date, loc.gettext("Your date"), "bold red"))
     for day, text, style in sorted(rows, key=lambda row: row[0]):

@@ -163,8 +163,9 @@ def reason_text(reason: Reason, index: KnowledgeIndex, loc: Localizer) -> str:
             return loc.kb(rule.text, until=loc.date(reason.until))
         return loc.kb(rule.text)
     if reason.rule.startswith("requires."):
-        required = index.treatments[index.treatments[reason.rule.removeprefix("requires.")]
-                                    .requires[0]]  # fmt: skip
+        required = index.treatments[
+            index.treatments[reason.rule.removeprefix("requires.")].requires[0]
+        ]
         return loc.gettext(
             "Only ever used together with %(name)s, which is not available here.",
             name=loc.kb(required.name).lower(),

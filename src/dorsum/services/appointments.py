@@ -59,45 +59,86 @@ class BookingPublic(BaseModel):
 def book(db: Session, *, actor: Actor, data: AppointmentCreate) -> AppointmentPublic:
     patient = patient_row(db, actor=actor, patient_id=data.patient_id)
     starts = data.starts_at if data.starts_at.tzinfo else data.starts_at.replace(tzinfo=UTC)
-    row = Appointment(clinic_id=actor.clinic_id, patient_id=patient.id, starts_at=starts,
-                      minutes=data.minutes, purpose=data.purpose, created_by=actor.user_id)
+    row = Appointment(
+        clinic_id=actor.clinic_id,
+        patient_id=patient.id,
+        starts_at=starts,
+        minutes=data.minutes,
+        purpose=data.purpose,
+        created_by=actor.user_id,
+    )
     db.add(row)
     db.flush()
-    audit.record(db, actor=actor, action="create", entity="appointment", entity_id=row.id,
-                 patient_id=patient.id)
-    return AppointmentPublic(id=row.id, patient_id=patient.id, patient_name=patient.name,
-                             starts_at=row.starts_at, minutes=row.minutes, purpose=row.purpose)
+    audit.record(
+        db,
+        actor=actor,
+        action="create",
+        entity="appointment",
+        entity_id=row.id,
+        patient_id=patient.id,
+    )
+    return AppointmentPublic(
+        id=row.id,
+        patient_id=patient.id,
+        patient_name=patient.name,
+        starts_at=row.starts_at,
+        minutes=row.minutes,
+        purpose=row.purpose,
+    )
 
 
 def appointments(
     db: Session, *, actor: Actor, patient_id: int | None = None, after: datetime | None = None
 ) -> list[AppointmentPublic]:
-    query = (select(Appointment, Patient.name).join(Patient, Patient.id == Appointment.patient_id)
-             .where(Appointment.clinic_id == actor.clinic_id).order_by(Appointment.starts_at))
+    query = (
+        select(Appointment, Patient.name)
+        .join(Patient, Patient.id == Appointment.patient_id)
+        .where(Appointment.clinic_id == actor.clinic_id)
+        .order_by(Appointment.starts_at)
+    )
     if patient_id is not None:
         query = query.where(Appointment.patient_id == patient_id)
     if after is not None:
         query = query.where(Appointment.starts_at >= after)
-    return [AppointmentPublic(id=a.id, patient_id=a.patient_id, patient_name=name,
-                              starts_at=a.starts_at, minutes=a.minutes, purpose=a.purpose)
-            for a, name in db.execute(query)]
+    return [
+        AppointmentPublic(
+            id=a.id,
+            patient_id=a.patient_id,
+            patient_name=name,
+            starts_at=a.starts_at,
+            minutes=a.minutes,
+            purpose=a.purpose,
+        )
+        for a, name in db.execute(query)
+    ]
 
 
 def request_booking(db: Session, *, clinic_slug: str, data: BookingCreate, now: datetime) -> int:
     """A public booking request, stored only with the person's explicit consent."""
     if not data.consent:
-        raise InvalidInput(N_("We can only keep your details if you agree: tick the box to consent."))
+        raise InvalidInput(
+            N_("We can only keep your details if you agree: tick the box to consent.")
+        )
     clinic = db.scalar(select(Clinic).where(Clinic.slug == clinic_slug))
     if clinic is None:
         raise NotFound(N_("This clinic does not take requests online."))
-    row = BookingRequest(clinic_id=clinic.id, name=data.name, contact=data.contact,
-                         message=data.message, urgency=data.urgency, consent_at=now)
+    row = BookingRequest(
+        clinic_id=clinic.id,
+        name=data.name,
+        contact=data.contact,
+        message=data.message,
+        urgency=data.urgency,
+        consent_at=now,
+    )
     db.add(row)
     db.flush()
     return row.id
 
 
 def booking_requests(db: Session, *, actor: Actor) -> list[BookingPublic]:
-    rows = db.scalars(select(BookingRequest).where(BookingRequest.clinic_id == actor.clinic_id)
-                      .order_by(BookingRequest.created_at.desc()))
+    rows = db.scalars(
+        select(BookingRequest)
+        .where(BookingRequest.clinic_id == actor.clinic_id)
+        .order_by(BookingRequest.created_at.desc())
+    )
     return [BookingPublic.model_validate(row, from_attributes=True) for row in rows]

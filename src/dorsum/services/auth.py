@@ -28,8 +28,13 @@ class SignedIn:
 
 def actor_of(user: User) -> Actor:
     role = user.role if user.role in ("admin", "practitioner", "reception") else "reception"
-    return Actor(user_id=user.id, clinic_id=user.clinic_id, role=role,  # type: ignore[arg-type]
-                 name=user.name, language=user.language)  # fmt: skip
+    return Actor(
+        user_id=user.id,
+        clinic_id=user.clinic_id,
+        role=role,  # type: ignore[arg-type]
+        name=user.name,
+        language=user.language,
+    )
 
 
 def sign_in(

@@ -11,8 +11,13 @@ ZoneId = Literal[
     "upper_left", "upper_right", "middle_left", "middle_right", "lower_left", "lower_right"
 ]
 ZONES: tuple[ZoneId, ...] = (
-    "upper_left", "upper_right", "middle_left", "middle_right", "lower_left", "lower_right"
-)  # fmt: skip
+    "upper_left",
+    "upper_right",
+    "middle_left",
+    "middle_right",
+    "lower_left",
+    "lower_right",
+)
 ACNE_FIELDS = ("comedones", "papules", "pustules", "nodules", "cysts")
 SCAR_FIELDS = ("icepick", "boxcar", "rolling", "hypertrophic", "macular")
 Count = Annotated[int, Field(ge=0, le=10_000)]
@@ -61,6 +66,8 @@ def apply_body_map(intake: dict[str, Any], body_map: BodyMap) -> dict[str, Any]:
     findings = dict(intake.get("findings") or {})
     for section, fields in (("acne", ACNE_FIELDS), ("acne_scars", SCAR_FIELDS)):
         if any(totals[name] for name in fields):
-            findings[section] = {**(findings.get(section) or {}),
-                                 **{name: totals[name] for name in fields}}  # fmt: skip
+            findings[section] = {
+                **(findings.get(section) or {}),
+                **{name: totals[name] for name in fields},
+            }
     return {**intake, "findings": findings}

@@ -62,14 +62,31 @@ def create_consultation(
     actor.require_clinical()
     patient = patient_row(db, actor=actor, patient_id=patient_id)
     intake, assessment = assess_input(data, today=data.visit_date or today)
-    consultation = Consultation(clinic_id=actor.clinic_id, patient_id=patient.id,
-                                visit_date=data.visit_date or today, created_by=actor.user_id)  # fmt: skip
+    consultation = Consultation(
+        clinic_id=actor.clinic_id,
+        patient_id=patient.id,
+        visit_date=data.visit_date or today,
+        created_by=actor.user_id,
+    )
     db.add(consultation)
     db.flush()
-    _add_version(db, actor=actor, consultation=consultation, data=data, intake=intake,
-                 assessment=assessment, number=1)  # fmt: skip
-    audit.record(db, actor=actor, action="create", entity="consultation",
-                 entity_id=consultation.id, patient_id=patient.id)  # fmt: skip
+    _add_version(
+        db,
+        actor=actor,
+        consultation=consultation,
+        data=data,
+        intake=intake,
+        assessment=assessment,
+        number=1,
+    )
+    audit.record(
+        db,
+        actor=actor,
+        action="create",
+        entity="consultation",
+        entity_id=consultation.id,
+        patient_id=patient.id,
+    )
     return _public(db, consultation, version=None)
 
 
@@ -80,12 +97,31 @@ def revise_consultation(
     actor.require_clinical()
     consultation = _row(db, actor=actor, consultation_id=consultation_id)
     intake, assessment = assess_input(data, today=consultation.visit_date)
-    number = (db.scalar(select(func.max(ConsultationVersion.version))
-                        .where(ConsultationVersion.consultation_id == consultation.id)) or 0) + 1  # fmt: skip
-    _add_version(db, actor=actor, consultation=consultation, data=data, intake=intake,
-                 assessment=assessment, number=number)  # fmt: skip
-    audit.record(db, actor=actor, action="update", entity="consultation",
-                 entity_id=consultation.id, patient_id=consultation.patient_id)  # fmt: skip
+    number = (
+        db.scalar(
+            select(func.max(ConsultationVersion.version)).where(
+                ConsultationVersion.consultation_id == consultation.id
+            )
+        )
+        or 0
+    ) + 1
+    _add_version(
+        db,
+        actor=actor,
+        consultation=consultation,
+        data=data,
+        intake=intake,
+        assessment=assessment,
+        number=number,
+    )
+    audit.record(
+        db,
+        actor=actor,
+        action="update",
+        entity="consultation",
+        entity_id=consultation.id,
+        patient_id=consultation.patient_id,
+    )
     db.refresh(consultation)
     return _public(db, consultation, version=None)
 
@@ -95,32 +131,50 @@ def get_consultation(
 ) -> ConsultationPublic:
     actor.require_clinical()
     consultation = _row(db, actor=actor, consultation_id=consultation_id)
-    audit.record(db, actor=actor, action="read", entity="consultation",
-                 entity_id=consultation.id, patient_id=consultation.patient_id)  # fmt: skip
+    audit.record(
+        db,
+        actor=actor,
+        action="read",
+        entity="consultation",
+        entity_id=consultation.id,
+        patient_id=consultation.patient_id,
+    )
     return _public(db, consultation, version=version)
 
 
 def list_consultations(db: Session, *, actor: Actor, patient_id: int) -> list[ConsultationPublic]:
     actor.require_clinical()
     patient = patient_row(db, actor=actor, patient_id=patient_id)
-    rows = db.scalars(select(Consultation).where(Consultation.patient_id == patient.id)
-                      .order_by(Consultation.visit_date.desc(), Consultation.id.desc()))  # fmt: skip
+    rows = db.scalars(
+        select(Consultation)
+        .where(Consultation.patient_id == patient.id)
+        .order_by(Consultation.visit_date.desc(), Consultation.id.desc())
+    )
     audit.record(db, actor=actor, action="read", entity="consultations", patient_id=patient.id)
     return [_public(db, row, version=None) for row in rows]
 
 
 def _row(db: Session, *, actor: Actor, consultation_id: int) -> Consultation:
-    row = db.scalar(select(Consultation).where(Consultation.id == consultation_id,
-                                               Consultation.clinic_id == actor.clinic_id))  # fmt: skip
+    row = db.scalar(
+        select(Consultation).where(
+            Consultation.id == consultation_id, Consultation.clinic_id == actor.clinic_id
+        )
+    )
     if row is None:
         raise NotFound(f"no consultation {consultation_id}")
     return row
 
 
 def _add_version(
-    db: Session, *, actor: Actor, consultation: Consultation, data: ConsultationInput,
-    intake: dict[str, Any], assessment: dict[str, Any], number: int,
-) -> None:  # fmt: skip
+    db: Session,
+    *,
+    actor: Actor,
+    consultation: Consultation,
+    data: ConsultationInput,
+    intake: dict[str, Any],
+    assessment: dict[str, Any],
+    number: int,
+) -> None:
     db.add(
         ConsultationVersion(
             consultation_id=consultation.id,
@@ -137,26 +191,47 @@ def _add_version(
 
 
 def _public(db: Session, consultation: Consultation, *, version: int | None) -> ConsultationPublic:
-    versions = list(db.scalars(select(ConsultationVersion)
-                              .where(ConsultationVersion.consultation_id == consultation.id)
-                              .order_by(ConsultationVersion.version)))  # fmt: skip
-    chosen = versions[-1] if version is None else next(
-        (v for v in versions if v.version == version), None
+    versions = list(
+        db.scalars(
+            select(ConsultationVersion)
+            .where(ConsultationVersion.consultation_id == consultation.id)
+            .order_by(ConsultationVersion.version)
+        )
+    )
+    chosen = (
+        versions[-1]
+        if version is None
+        else next((v for v in versions if v.version == version), None)
     )
     if chosen is None:
         raise NotFound(f"consultation {consultation.id} has no version {version}")
-    names = dict(db.execute(select(User.id, User.name).where(
-        User.id.in_([v.created_by for v in versions if v.created_by]))).all())  # fmt: skip
-    plan_ids = list(db.scalars(select(TreatmentPlan.id).where(
-        TreatmentPlan.consultation_version_id.in_([v.id for v in versions]))
-        .order_by(TreatmentPlan.id)))  # fmt: skip
+    names = dict(
+        db.execute(
+            select(User.id, User.name).where(
+                User.id.in_([v.created_by for v in versions if v.created_by])
+            )
+        ).all()
+    )
+    plan_ids = list(
+        db.scalars(
+            select(TreatmentPlan.id)
+            .where(TreatmentPlan.consultation_version_id.in_([v.id for v in versions]))
+            .order_by(TreatmentPlan.id)
+        )
+    )
     return ConsultationPublic(
         id=consultation.id,
         patient_id=consultation.patient_id,
         visit_date=consultation.visit_date,
         version=chosen.version,
-        versions=[VersionSummary(version=v.version, created_at=v.created_at,
-                                 created_by=names.get(v.created_by or 0, "?")) for v in versions],  # fmt: skip
+        versions=[
+            VersionSummary(
+                version=v.version,
+                created_at=v.created_at,
+                created_by=names.get(v.created_by or 0, "?"),
+            )
+            for v in versions
+        ],
         intake=chosen.intake,
         body_map=chosen.body_map,
         assessment=chosen.assessment,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, timedelta
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,8 @@ PATIENTS = {
 
 
 def examples_directory() -> Path:
-    return Path(__file__).resolve().parents[3] / "examples"
+    """The example intakes ship inside the package, so an installed dorsum has its demo."""
+    return Path(str(resources.files("dorsum") / "examples"))
 
 
 def load_demo(db: Session, *, today: date, examples: Path | None = None) -> bool:
@@ -45,10 +47,26 @@ def load_demo(db: Session, *, today: date, examples: Path | None = None) -> bool
         return False
     clinic = create_clinic(db, slug="demo", name="Clínica Dorsum (demo)")
     other = create_clinic(db, slug="other", name="Another clinic")
-    users = [create_user(db, clinic_id=clinic.id, email=e, name=n, password=PASSWORD, role=r,  # type: ignore[arg-type]
-                         language=lang) for e, n, r, lang in USERS]
-    create_user(db, clinic_id=other.id, email="doctor@other.dorsum.test", name="Dr. Other",
-                password=PASSWORD, role="practitioner")
+    users = [
+        create_user(
+            db,
+            clinic_id=clinic.id,
+            email=e,
+            name=n,
+            password=PASSWORD,
+            role=r,  # type: ignore[arg-type]
+            language=lang,
+        )
+        for e, n, r, lang in USERS
+    ]
+    create_user(
+        db,
+        clinic_id=other.id,
+        email="doctor@other.dorsum.test",
+        name="Dr. Other",
+        password=PASSWORD,
+        role="practitioner",
+    )
     doctor = actor_of(users[1])
     folder = examples or examples_directory()
     for stem, (name, born, sex) in PATIENTS.items():
@@ -56,17 +74,28 @@ def load_demo(db: Session, *, today: date, examples: Path | None = None) -> bool
         if not path.exists():
             continue
         intake: dict[str, Any] = json.loads(path.read_text())
-        patient = create_patient(db, actor=doctor, data=PatientCreate(
-            name=name, birth_date=born, sex=sex, email=f"{stem}@patients.test"))
+        patient = create_patient(
+            db,
+            actor=doctor,
+            data=PatientCreate(name=name, birth_date=born, sex=sex, email=f"{stem}@patients.test"),
+        )
         visits = _history(intake) if stem == "teen-back-acne" else [(today, intake)]
         for visit_date, visit_intake in visits:
             consultation = create_consultation(
-                db, actor=doctor, patient_id=patient.id, today=visit_date,
-                data=ConsultationInput(intake=visit_intake, visit_date=visit_date))
+                db,
+                actor=doctor,
+                patient_id=patient.id,
+                today=visit_date,
+                data=ConsultationInput(intake=visit_intake, visit_date=visit_date),
+            )
         if stem == "severe-acne-scars":
-            create_plan(db, actor=doctor, consultation_id=consultation.id, today=today,
-                        request=PlanRequest(choose=["punch_excision", "laser_resurfacing",
-                                                    "home_care"]))
+            create_plan(
+                db,
+                actor=doctor,
+                consultation_id=consultation.id,
+                today=today,
+                request=PlanRequest(choose=["punch_excision", "laser_resurfacing", "home_care"]),
+            )
     return True
 
 

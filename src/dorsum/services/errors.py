@@ -1,12 +1,12 @@
 """Errors the services raise on purpose; the web layer maps them to status codes.
 
-    DorsumError
-    └── ServiceError
-        ├── NotFound         no such record in the actor's clinic (404)
-        ├── Forbidden        the actor's role may not do this (403)
-        ├── InvalidInput     the request is well-formed but cannot be honoured (422)
-        ├── LoginFailed      wrong e-mail or password (401)
-        └── RateLimited      too many failed sign-ins; try later (429)
+DorsumError
+└── ServiceError
+    ├── NotFound         no such record in the actor's clinic (404)
+    ├── Forbidden        the actor's role may not do this (403)
+    ├── InvalidInput     the request is well-formed but cannot be honoured (422)
+    ├── LoginFailed      wrong e-mail or password (401)
+    └── RateLimited      too many failed sign-ins; try later (429)
 """
 
 from __future__ import annotations

@@ -23,7 +23,6 @@ from dorsum.storage.tables import (
 )
 
 
-
 class PatientCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -63,8 +62,14 @@ def create_patient(db: Session, *, actor: Actor, data: PatientCreate) -> Patient
     patient = Patient(clinic_id=actor.clinic_id, created_by=actor.user_id, **data.model_dump())
     db.add(patient)
     db.flush()
-    audit.record(db, actor=actor, action="create", entity="patient", entity_id=patient.id,
-                 patient_id=patient.id)  # fmt: skip
+    audit.record(
+        db,
+        actor=actor,
+        action="create",
+        entity="patient",
+        entity_id=patient.id,
+        patient_id=patient.id,
+    )
     return PatientPublic.model_validate(patient)
 
 
@@ -84,9 +89,12 @@ def find_patients(
         )
     total = db.scalar(select(func.count()).select_from(Patient).where(*conditions)) or 0
     rows = db.scalars(
-        select(Patient).where(*conditions).order_by(Patient.created_at.desc(), Patient.id.desc())
-        .limit(limit).offset(offset)
-    )  # fmt: skip
+        select(Patient)
+        .where(*conditions)
+        .order_by(Patient.created_at.desc(), Patient.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
     return PatientList(patients=[PatientPublic.model_validate(p) for p in rows], total=total)
 
 
@@ -103,8 +111,14 @@ def patient_row(db: Session, *, actor: Actor, patient_id: int) -> Patient:
 
 def get_patient(db: Session, *, actor: Actor, patient_id: int) -> PatientPublic:
     patient = patient_row(db, actor=actor, patient_id=patient_id)
-    audit.record(db, actor=actor, action="read", entity="patient", entity_id=patient.id,
-                 patient_id=patient.id)  # fmt: skip
+    audit.record(
+        db,
+        actor=actor,
+        action="read",
+        entity="patient",
+        entity_id=patient.id,
+        patient_id=patient.id,
+    )
     return PatientPublic.model_validate(patient)
 
 
@@ -134,12 +148,21 @@ def export_patient(db: Session, *, actor: Actor, patient_id: int) -> dict[str, A
                 }
             )
         exported_consultations.append(
-            {"id": consultation.id, "visit_date": consultation.visit_date.isoformat(),
-             "versions": versions}
-        )  # fmt: skip
+            {
+                "id": consultation.id,
+                "visit_date": consultation.visit_date.isoformat(),
+                "versions": versions,
+            }
+        )
     appointments = db.scalars(select(Appointment).where(Appointment.patient_id == patient.id))
-    audit.record(db, actor=actor, action="export", entity="patient", entity_id=patient.id,
-                 patient_id=patient.id)  # fmt: skip
+    audit.record(
+        db,
+        actor=actor,
+        action="export",
+        entity="patient",
+        entity_id=patient.id,
+        patient_id=patient.id,
+    )
     trail = db.scalars(select(AuditEntry).where(AuditEntry.patient_id == patient.id))
     return {
         "format": "dorsum-patient-export/1",
@@ -150,9 +173,9 @@ def export_patient(db: Session, *, actor: Actor, patient_id: int) -> dict[str, A
             for a in appointments
         ],
         "access_log": [
-            {"at": e.at.isoformat(), "user_id": e.user_id, "action": e.action,
-             "entity": e.entity} for e in trail
-        ],  # fmt: skip
+            {"at": e.at.isoformat(), "user_id": e.user_id, "action": e.action, "entity": e.entity}
+            for e in trail
+        ],
     }
 
 
@@ -174,5 +197,11 @@ def erase_patient(db: Session, *, actor: Actor, patient_id: int) -> None:
     db.execute(delete(Consultation).where(Consultation.patient_id == patient.id))
     db.execute(delete(Appointment).where(Appointment.patient_id == patient.id))
     db.delete(patient)
-    audit.record(db, actor=actor, action="erase", entity="patient", entity_id=patient_id,
-                 patient_id=patient_id)  # fmt: skip
+    audit.record(
+        db,
+        actor=actor,
+        action="erase",
+        entity="patient",
+        entity_id=patient_id,
+        patient_id=patient_id,
+    )

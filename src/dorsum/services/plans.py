@@ -42,8 +42,11 @@ def create_plan(
 ) -> PlanRecord:
     """Plan the latest version of a consultation (raises PlanError when it cannot)."""
     actor.require_clinical()
-    consultation = db.scalar(select(Consultation).where(
-        Consultation.id == consultation_id, Consultation.clinic_id == actor.clinic_id))
+    consultation = db.scalar(
+        select(Consultation).where(
+            Consultation.id == consultation_id, Consultation.clinic_id == actor.clinic_id
+        )
+    )
     if consultation is None:
         raise NotFound(f"no consultation {consultation_id}")
     version = consultation.versions[-1]
@@ -57,15 +60,30 @@ def create_plan(
         hemisphere=request.hemisphere,
         country=request.country,
     )
-    row = TreatmentPlan(clinic_id=actor.clinic_id, consultation_version_id=version.id,
-                        chosen=request.model_dump(mode="json"), plan=plan.model_dump(mode="json"),
-                        created_by=actor.user_id)
+    row = TreatmentPlan(
+        clinic_id=actor.clinic_id,
+        consultation_version_id=version.id,
+        chosen=request.model_dump(mode="json"),
+        plan=plan.model_dump(mode="json"),
+        created_by=actor.user_id,
+    )
     db.add(row)
     db.flush()
-    audit.record(db, actor=actor, action="create", entity="plan", entity_id=row.id,
-                 patient_id=consultation.patient_id)
-    return PlanRecord(id=row.id, consultation_id=consultation.id, consultation_version=version.version,
-                      patient_id=consultation.patient_id, plan=plan)
+    audit.record(
+        db,
+        actor=actor,
+        action="create",
+        entity="plan",
+        entity_id=row.id,
+        patient_id=consultation.patient_id,
+    )
+    return PlanRecord(
+        id=row.id,
+        consultation_id=consultation.id,
+        consultation_version=version.version,
+        patient_id=consultation.patient_id,
+        plan=plan,
+    )
 
 
 def get_plan(db: Session, *, actor: Actor, plan_id: int) -> PlanRecord:
@@ -79,11 +97,21 @@ def get_plan(db: Session, *, actor: Actor, plan_id: int) -> PlanRecord:
     if row is None:
         raise NotFound(f"no plan {plan_id}")
     plan_row, version, consultation = row
-    audit.record(db, actor=actor, action="read", entity="plan", entity_id=plan_row.id,
-                 patient_id=consultation.patient_id)
-    return PlanRecord(id=plan_row.id, consultation_id=consultation.id,
-                      consultation_version=version.version, patient_id=consultation.patient_id,
-                      plan=Plan.model_validate(plan_row.plan))
+    audit.record(
+        db,
+        actor=actor,
+        action="read",
+        entity="plan",
+        entity_id=plan_row.id,
+        patient_id=consultation.patient_id,
+    )
+    return PlanRecord(
+        id=plan_row.id,
+        consultation_id=consultation.id,
+        consultation_version=version.version,
+        patient_id=consultation.patient_id,
+        plan=Plan.model_validate(plan_row.plan),
+    )
 
 
 def _goal(intake: dict[str, Any]) -> date | None:

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import date
 
 from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
 from dorsum.services.actors import Actor
 from dorsum.services.consultations import list_consultations
-from sqlalchemy.orm import Session
 
 SEVERITY_LEVEL = {"mild": 1, "moderate": 2, "severe": 3}
 
@@ -27,16 +27,22 @@ def progress(db: Session, *, actor: Actor, patient_id: int) -> list[Visit]:
         findings = consultation.intake.get("findings") or {}
         acne = findings.get("acne") or {}
         scars = findings.get("acne_scars") or {}
-        visits.append(Visit(
-            consultation_id=consultation.id,
-            visit_date=consultation.visit_date,
-            severity={c["id"]: SEVERITY_LEVEL[c["severity"]]
-                      for c in consultation.assessment["conditions"]},
-            counts={
-                "inflammatory": acne.get("papules", 0) + acne.get("pustules", 0),
-                "comedones": acne.get("comedones", 0),
-                "nodular": acne.get("nodules", 0) + acne.get("cysts", 0),
-                "atrophic_scars": sum(scars.get(k, 0) for k in ("icepick", "boxcar", "rolling")),
-            },
-        ))
+        visits.append(
+            Visit(
+                consultation_id=consultation.id,
+                visit_date=consultation.visit_date,
+                severity={
+                    c["id"]: SEVERITY_LEVEL[c["severity"]]
+                    for c in consultation.assessment["conditions"]
+                },
+                counts={
+                    "inflammatory": acne.get("papules", 0) + acne.get("pustules", 0),
+                    "comedones": acne.get("comedones", 0),
+                    "nodular": acne.get("nodules", 0) + acne.get("cysts", 0),
+                    "atrophic_scars": sum(
+                        scars.get(k, 0) for k in ("icepick", "boxcar", "rolling")
+                    ),
+                },
+            )
+        )
     return visits

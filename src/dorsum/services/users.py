@@ -29,9 +29,15 @@ def create_clinic(db: Session, *, slug: str, name: str) -> Clinic:
 
 
 def create_user(
-    db: Session, *, clinic_id: int, email: str, name: str, password: str, role: Role,
+    db: Session,
+    *,
+    clinic_id: int,
+    email: str,
+    name: str,
+    password: str,
+    role: Role,
     language: str = "en",
-) -> User:  # fmt: skip
+) -> User:
     """A user of a clinic. Passwords need at least 10 characters."""
     if role not in ROLES:
         raise InvalidInput(f"role must be one of {', '.join(ROLES)}")
@@ -40,8 +46,14 @@ def create_user(
     email = email.strip().lower()
     if db.scalar(select(User.id).where(User.email == email)) is not None:
         raise InvalidInput("a user with this e-mail already exists")
-    user = User(clinic_id=clinic_id, email=email, name=name, role=role, language=language,
-                password_hash=hash_password(password))  # fmt: skip
+    user = User(
+        clinic_id=clinic_id,
+        email=email,
+        name=name,
+        role=role,
+        language=language,
+        password_hash=hash_password(password),
+    )
     db.add(user)
     db.flush()
     return user
@@ -58,8 +70,9 @@ def add_user(
 ) -> UserPublic:
     """An admin adds a user to their own clinic."""
     actor.require("admin")
-    user = create_user(db, clinic_id=actor.clinic_id, email=email, name=name,
-                       password=password, role=role)  # fmt: skip
+    user = create_user(
+        db, clinic_id=actor.clinic_id, email=email, name=name, password=password, role=role
+    )
     return UserPublic.model_validate(user, from_attributes=True)
 
 

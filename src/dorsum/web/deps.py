@@ -64,8 +64,9 @@ def caller(request: Request, db: DatabaseDep) -> Caller:
     if session is None:
         anonymous = request.cookies.get(ANONYMOUS_CSRF_COOKIE) or secrets.token_urlsafe(32)
         request.state.anonymous_csrf = anonymous
-        return Caller(db=db, actor=None, language=browser_language(request),
-                      csrf_token=anonymous, now=now)  # fmt: skip
+        return Caller(
+            db=db, actor=None, language=browser_language(request), csrf_token=anonymous, now=now
+        )
     actor, csrf = session
     return Caller(db=db, actor=actor, language=_language(actor), csrf_token=csrf, now=now)
 

@@ -3,6 +3,7 @@ never produces a 500; the validation error names each field by its dotted path."
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -45,7 +46,7 @@ def _wants_json(request: Request) -> bool:
     )
 
 
-def field_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
+def field_errors(errors: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
     """Pydantic errors as {field, message}, the path relative to the request body."""
     out = []
     for error in errors:
@@ -60,12 +61,12 @@ def field_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
     return out
 
 
-def install(app: FastAPI, render_error: Any) -> None:
+def install(app: FastAPI, render_error: Callable[[Request, int, str], Response]) -> None:
     """Register the handlers; `render_error(request, status, message)` draws an HTML page."""
 
     @app.exception_handler(RequestValidationError)
     async def validation(request: Request, error: RequestValidationError) -> Response:
-        problems = field_errors(list(error.errors()))
+        problems = field_errors(error.errors())
         if _wants_json(request):
             return JSONResponse({"detail": "invalid request", "errors": problems}, 422)
         lines = "; ".join(f"{p['field']}: {p['message']}" for p in problems)

@@ -13,14 +13,26 @@ from dorsum.services.bodymap import BodyMap
 
 PATIENT_FLAGS = ("pregnant", "breastfeeding", "planning_pregnancy")
 HISTORY_FLAGS = (
-    "keloid_tendency", "anticoagulants", "bleeding_disorder", "herpes_history", "active_herpes",
-    "active_infection_at_site", "hernia_near_site", "immunosuppressed",
-    "photosensitising_medication", "recent_tan", "suspicious_pigmented_lesion",
-)  # fmt: skip
+    "keloid_tendency",
+    "anticoagulants",
+    "bleeding_disorder",
+    "herpes_history",
+    "active_herpes",
+    "active_infection_at_site",
+    "hernia_near_site",
+    "immunosuppressed",
+    "photosensitising_medication",
+    "recent_tan",
+    "suspicious_pigmented_lesion",
+)
 ALLERGIES = (
-    "hyaluronic_acid", "lidocaine", "amide_anaesthetics", "benzoyl_peroxide", "clindamycin",
+    "hyaluronic_acid",
+    "lidocaine",
+    "amide_anaesthetics",
+    "benzoyl_peroxide",
+    "clindamycin",
     "erythromycin",
-)  # fmt: skip
+)
 ACNE_FLAGS = ("itchy_monomorphic_without_comedones", "rapid_worsening_with_systemic_symptoms")
 SCAR_ROWS = 3
 
@@ -70,8 +82,12 @@ def intake_from_form(form: Mapping[str, Any], allergies: list[str]) -> dict[str,
         history["isotretinoin_months_since_stop"] = _number(form, "isotretinoin_months")
     if form.get("cold_disorder"):
         history["cold_disorder"] = form["cold_disorder"]
-    return {"patient": patient, "history": history, "findings": _findings(form),
-            "goals": _goals(form)}  # fmt: skip
+    return {
+        "patient": patient,
+        "history": history,
+        "findings": _findings(form),
+        "goals": _goals(form),
+    }
 
 
 def _findings(form: Mapping[str, Any]) -> dict[str, Any]:
@@ -93,8 +109,13 @@ def _findings(form: Mapping[str, Any]) -> dict[str, Any]:
     for row in range(SCAR_ROWS):
         kind = form.get(f"scar_{row}_kind") or ""
         if kind:
-            scars.append({"cause": form.get(f"scar_{row}_cause") or "other", "kind": kind,
-                          "months_old": _number(form, f"scar_{row}_months")})  # fmt: skip
+            scars.append(
+                {
+                    "cause": form.get(f"scar_{row}_cause") or "other",
+                    "kind": kind,
+                    "months_old": _number(form, f"scar_{row}_months"),
+                }
+            )
     if scars:
         findings["scars"] = scars
     return findings

@@ -24,14 +24,21 @@ LOGGING: dict[str, Any] = {
     "filters": {"no_query": {"()": NoQueryAccessFilter}},
     "formatters": {
         "default": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
-        "access": {"format": '%(asctime)s access: %(message)s'},
+        "access": {"format": "%(asctime)s access: %(message)s"},
     },
     "handlers": {
-        "default": {"class": "logging.StreamHandler", "formatter": "default",
-                    "stream": "ext://sys.stderr"},
-        "access": {"class": "logging.StreamHandler", "formatter": "access",
-                   "filters": ["no_query"], "stream": "ext://sys.stdout"},
-    },  # fmt: skip
+        "default": {
+            "class": "logging.StreamHandler",
+            "formatter": "default",
+            "stream": "ext://sys.stderr",
+        },
+        "access": {
+            "class": "logging.StreamHandler",
+            "formatter": "access",
+            "filters": ["no_query"],
+            "stream": "ext://sys.stdout",
+        },
+    },
     "loggers": {
         "uvicorn": {"handlers": ["default"], "level": "INFO", "propagate": False},
         "uvicorn.error": {"level": "INFO"},

@@ -37,26 +37,35 @@ def render(
 ) -> HTMLResponse:
     loc: Localizer = who.localizer
     index = dorsum.default_index()
-    html = environment().get_template(template).render(
-        caution_text=lambda caution: wording.caution_text(caution, index, loc),
-        reason_text=lambda reason: wording.reason_text(reason, index, loc),
-        referral_text=lambda reason: wording.referral_text(reason, index, loc),
-        _=loc.gettext,
-        ngettext=loc.ngettext,
-        kb=loc.kb,
-        date=loc.date,
-        loc=loc,
-        request=request,
-        who=who,
-        actor=who.actor,
-        csrf_token=who.csrf_token,
-        lang=who.language,
-        **context,
+    html = (
+        environment()
+        .get_template(template)
+        .render(
+            caution_text=lambda caution: wording.caution_text(caution, index, loc),
+            reason_text=lambda reason: wording.reason_text(reason, index, loc),
+            referral_text=lambda reason: wording.referral_text(reason, index, loc),
+            _=loc.gettext,
+            ngettext=loc.ngettext,
+            kb=loc.kb,
+            date=loc.date,
+            loc=loc,
+            request=request,
+            who=who,
+            actor=who.actor,
+            csrf_token=who.csrf_token,
+            lang=who.language,
+            **context,
+        )
     )
     response = HTMLResponse(html, status_code=status)
     anonymous = getattr(request.state, "anonymous_csrf", None)
     if anonymous and request.cookies.get(ANONYMOUS_CSRF_COOKIE) != anonymous:
         settings = request.app.state.settings
-        response.set_cookie(ANONYMOUS_CSRF_COOKIE, anonymous, httponly=True, samesite="lax",
-                            secure=settings.cookie_secure)  # fmt: skip
+        response.set_cookie(
+            ANONYMOUS_CSRF_COOKIE,
+            anonymous,
+            httponly=True,
+            samesite="lax",
+            secure=settings.cookie_secure,
+        )
     return response

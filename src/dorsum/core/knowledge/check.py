@@ -27,12 +27,25 @@ from dorsum.core.knowledge.models import (
 
 CONTRACT_TREATMENTS = frozenset(
     {
-        "home_care", "benzoyl_peroxide", "topical_antibiotic", "topical_retinoid", "azelaic_acid",
-        "chemical_peel", "laser_resurfacing", "nonablative_laser", "dermabrasion", "microneedling",
-        "punch_excision", "subcision", "hyaluronic_acid_filler", "mesotherapy", "cryolipolysis",
-        "silicone_gel", "intralesional_corticosteroid",
+        "home_care",
+        "benzoyl_peroxide",
+        "topical_antibiotic",
+        "topical_retinoid",
+        "azelaic_acid",
+        "chemical_peel",
+        "laser_resurfacing",
+        "nonablative_laser",
+        "dermabrasion",
+        "microneedling",
+        "punch_excision",
+        "subcision",
+        "hyaluronic_acid_filler",
+        "mesotherapy",
+        "cryolipolysis",
+        "silicone_gel",
+        "intralesional_corticosteroid",
     }
-)  # fmt: skip
+)
 PHYSICIAN_ONLY = frozenset({"oral_isotretinoin", "oral_antibiotics", "hormonal_therapy"})
 
 

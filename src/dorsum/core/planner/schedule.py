@@ -202,8 +202,9 @@ def parts(
         treatment = index.treatments[choice.treatment]
         name = treatment.name.lower()
         if timing.kind == "course" and entry.end is not None:
-            windows.append(Window(kind="course", treatment=treatment.id, start=entry.start,
-                                  end=entry.end))  # fmt: skip
+            windows.append(
+                Window(kind="course", treatment=treatment.id, start=entry.start, end=entry.end)
+            )
         if timing.kind == "course" and timing.review is not None:
             reviews.append(
                 Review(
@@ -215,15 +216,33 @@ def parts(
             )
         for number, day in enumerate(entry.dates, start=1):
             sessions.append(
-                Session(treatment=treatment.id, condition=choice.condition, number=number,
-                        of=timing.sessions, date=day, minutes=timing.session_minutes)
-            )  # fmt: skip
+                Session(
+                    treatment=treatment.id,
+                    condition=choice.condition,
+                    number=number,
+                    of=timing.sessions,
+                    date=day,
+                    minutes=timing.session_minutes,
+                )
+            )
             if timing.downtime is not None:
-                windows.append(Window(kind="downtime", treatment=treatment.id, start=day,
-                                      end=_end(day, timing.downtime)))  # fmt: skip
+                windows.append(
+                    Window(
+                        kind="downtime",
+                        treatment=treatment.id,
+                        start=day,
+                        end=_end(day, timing.downtime),
+                    )
+                )
             if timing.sun is not None:
-                windows.append(Window(kind="sun_avoidance", treatment=treatment.id, start=day,
-                                      end=_end(day, timing.sun)))  # fmt: skip
+                windows.append(
+                    Window(
+                        kind="sun_avoidance",
+                        treatment=treatment.id,
+                        start=day,
+                        end=_end(day, timing.sun),
+                    )
+                )
         if timing.kind == "sessions" and (entry.visible is not None or not entry.complete):
             reviews.append(_session_review(entry, treatment.id, name))
         items.append(_item(entry, index))
@@ -235,8 +254,12 @@ def parts(
 
 def _session_review(entry: Placed, treatment: str, name: str) -> Review:
     if entry.visible is not None:
-        return Review(treatment=treatment, date=entry.visible, code="judge_result",
-                      text=f"Judge the result of {name} with the clinic.")  # fmt: skip
+        return Review(
+            treatment=treatment,
+            date=entry.visible,
+            code="judge_result",
+            text=f"Judge the result of {name} with the clinic.",
+        )
     last = entry.dates[-1]
     interval = entry.timing.interval
     return Review(

@@ -17,10 +17,33 @@ SOURCES = ("noaa-seasons", "bom-seasons")
 # Countries wholly or mostly south of the equator (ISO 3166-1 alpha-2); all others are north.
 SOUTHERN = frozenset(
     {
-        "AO", "AR", "AU", "BO", "BR", "BW", "CL", "FJ", "ID", "LS", "MG", "MU", "MW", "MZ",
-        "NA", "NZ", "PE", "PG", "PY", "SZ", "TZ", "UY", "ZA", "ZM", "ZW",
+        "AO",
+        "AR",
+        "AU",
+        "BO",
+        "BR",
+        "BW",
+        "CL",
+        "FJ",
+        "ID",
+        "LS",
+        "MG",
+        "MU",
+        "MW",
+        "MZ",
+        "NA",
+        "NZ",
+        "PE",
+        "PG",
+        "PY",
+        "SZ",
+        "TZ",
+        "UY",
+        "ZA",
+        "ZM",
+        "ZW",
     }
-)  # fmt: skip
+)
 
 
 def hemisphere_of(*, hemisphere: str | None = None, country: str | None = None) -> Hemisphere:

@@ -56,7 +56,7 @@ def _problems(error: Exception) -> list[dict[str, str]]:
     if isinstance(error, IntakeError):
         return [{"field": p.path, "message": p.message} for p in error.problems]
     if isinstance(error, ValidationError):
-        return field_errors(list(error.errors()))
+        return field_errors(error.errors())
     return [{"field": "form", "message": str(error)}]
 
 
@@ -66,10 +66,23 @@ def new_consultation(request: Request, who: SignedInDep, patient_id: RecordId) -
     actor.require_clinical()
     patient = patients.get_patient(who.db, actor=actor, patient_id=patient_id)
     age = patients.age_on(patient.birth_date, who.today)
-    values = {"age": age, "sex": patient.sex, "body_map": '{"zones": {}}',
-              "visit_date": who.today.isoformat()}  # fmt: skip
-    return render(request, who, "consultation.html.j2", patient=patient, consultation=None,
-                  values=values, zones=ZONES, assessment=None, problems=[])  # fmt: skip
+    values = {
+        "age": age,
+        "sex": patient.sex,
+        "body_map": '{"zones": {}}',
+        "visit_date": who.today.isoformat(),
+    }
+    return render(
+        request,
+        who,
+        "consultation.html.j2",
+        patient=patient,
+        consultation=None,
+        values=values,
+        zones=ZONES,
+        assessment=None,
+        problems=[],
+    )
 
 
 @router.post("/consultations/preview", response_class=HTMLResponse)
@@ -81,10 +94,22 @@ async def preview(request: Request, who: WriteDep) -> Response:
         data = _input(values)
         _intake, assessment = consultations.assess_input(data, today=data.visit_date or who.today)
     except (FormProblem, IntakeError, ValidationError, ValueError) as error:
-        return render(request, who, "_result.html.j2", assessment=None,
-                      problems=_problems(error), index=dorsum.default_index())  # fmt: skip
-    return render(request, who, "_result.html.j2", problems=[], index=dorsum.default_index(),
-                  assessment=Assessment.model_validate(assessment))  # fmt: skip
+        return render(
+            request,
+            who,
+            "_result.html.j2",
+            assessment=None,
+            problems=_problems(error),
+            index=dorsum.default_index(),
+        )
+    return render(
+        request,
+        who,
+        "_result.html.j2",
+        problems=[],
+        index=dorsum.default_index(),
+        assessment=Assessment.model_validate(assessment),
+    )
 
 
 @router.post("/patients/{patient_id}/consultations", response_class=HTMLResponse)
@@ -92,13 +117,23 @@ async def save_new(request: Request, who: WriteDep, patient_id: RecordId) -> Res
     actor = who.signed_in()
     values = await _submitted(request)
     try:
-        saved = consultations.create_consultation(who.db, actor=actor, patient_id=patient_id,
-                                                  data=_input(values), today=who.today)  # fmt: skip
+        saved = consultations.create_consultation(
+            who.db, actor=actor, patient_id=patient_id, data=_input(values), today=who.today
+        )
     except (FormProblem, IntakeError, ValidationError, ValueError) as error:
         patient = patients.get_patient(who.db, actor=actor, patient_id=patient_id)
-        return render(request, who, "consultation.html.j2", status=422, patient=patient,
-                      consultation=None, values=values, zones=ZONES, assessment=None,
-                      problems=_problems(error))  # fmt: skip
+        return render(
+            request,
+            who,
+            "consultation.html.j2",
+            status=422,
+            patient=patient,
+            consultation=None,
+            values=values,
+            zones=ZONES,
+            assessment=None,
+            problems=_problems(error),
+        )
     return RedirectResponse(f"/consultations/{saved.id}", status_code=303)
 
 
@@ -110,15 +145,25 @@ def consultation_page(
     version: Annotated[int | None, Query(ge=1, le=100_000)] = None,
 ) -> Response:
     actor = who.signed_in()
-    record = consultations.get_consultation(who.db, actor=actor, consultation_id=consultation_id,
-                                            version=version)  # fmt: skip
+    record = consultations.get_consultation(
+        who.db, actor=actor, consultation_id=consultation_id, version=version
+    )
     patient = patients.get_patient(who.db, actor=actor, patient_id=record.patient_id)
     values = form_values(record.intake, record.body_map)
     values["visit_date"] = record.visit_date.isoformat()
     values["note"] = record.note
-    return render(request, who, "consultation.html.j2", patient=patient, consultation=record,
-                  values=values, zones=ZONES, problems=[], index=dorsum.default_index(),
-                  assessment=Assessment.model_validate(record.assessment))  # fmt: skip
+    return render(
+        request,
+        who,
+        "consultation.html.j2",
+        patient=patient,
+        consultation=record,
+        values=values,
+        zones=ZONES,
+        problems=[],
+        index=dorsum.default_index(),
+        assessment=Assessment.model_validate(record.assessment),
+    )
 
 
 @router.post("/consultations/{consultation_id}", response_class=HTMLResponse)
@@ -126,16 +171,31 @@ async def save_version(request: Request, who: WriteDep, consultation_id: RecordI
     actor = who.signed_in()
     values = await _submitted(request)
     try:
-        consultations.revise_consultation(who.db, actor=actor, consultation_id=consultation_id,
-                                          data=_input(values), today=who.today)  # fmt: skip
+        consultations.revise_consultation(
+            who.db,
+            actor=actor,
+            consultation_id=consultation_id,
+            data=_input(values),
+            today=who.today,
+        )
     except (FormProblem, IntakeError, ValidationError, ValueError) as error:
-        record = consultations.get_consultation(who.db, actor=actor,
-                                                consultation_id=consultation_id)  # fmt: skip
+        record = consultations.get_consultation(
+            who.db, actor=actor, consultation_id=consultation_id
+        )
         patient = patients.get_patient(who.db, actor=actor, patient_id=record.patient_id)
-        return render(request, who, "consultation.html.j2", status=422, patient=patient,
-                      consultation=record, values=values, zones=ZONES,
-                      problems=_problems(error), index=dorsum.default_index(),
-                      assessment=Assessment.model_validate(record.assessment))  # fmt: skip
+        return render(
+            request,
+            who,
+            "consultation.html.j2",
+            status=422,
+            patient=patient,
+            consultation=record,
+            values=values,
+            zones=ZONES,
+            problems=_problems(error),
+            index=dorsum.default_index(),
+            assessment=Assessment.model_validate(record.assessment),
+        )
     return RedirectResponse(f"/consultations/{consultation_id}", status_code=303)
 
 
@@ -150,15 +210,31 @@ async def create_plan(request: Request, who: WriteDep, consultation_id: RecordId
             target=date.fromisoformat(str(form["target"])) if form.get("target") else None,
             hemisphere=str(form.get("hemisphere") or "") or None,
         )
-        record = plans.create_plan(who.db, actor=actor, consultation_id=consultation_id,
-                                   request=plan_request, today=who.today)  # fmt: skip
+        record = plans.create_plan(
+            who.db,
+            actor=actor,
+            consultation_id=consultation_id,
+            request=plan_request,
+            today=who.today,
+        )
     except (PlanError, ValidationError, ValueError) as error:
-        consultation = consultations.get_consultation(who.db, actor=actor,
-                                                      consultation_id=consultation_id)  # fmt: skip
+        consultation = consultations.get_consultation(
+            who.db, actor=actor, consultation_id=consultation_id
+        )
         patient = patients.get_patient(who.db, actor=actor, patient_id=consultation.patient_id)
         values = form_values(consultation.intake, consultation.body_map)
-        return render(request, who, "consultation.html.j2", status=422, patient=patient,
-                      consultation=consultation, values=values, zones=ZONES,
-                      problems=[], plan_error=str(error), index=dorsum.default_index(),
-                      assessment=Assessment.model_validate(consultation.assessment))  # fmt: skip
+        return render(
+            request,
+            who,
+            "consultation.html.j2",
+            status=422,
+            patient=patient,
+            consultation=consultation,
+            values=values,
+            zones=ZONES,
+            problems=[],
+            plan_error=str(error),
+            index=dorsum.default_index(),
+            assessment=Assessment.model_validate(consultation.assessment),
+        )
     return RedirectResponse(f"/plans/{record.id}", status_code=303)

@@ -22,11 +22,11 @@ router = APIRouter(include_in_schema=False)
 @router.get("/appointments", response_class=HTMLResponse)
 def appointments_page(request: Request, who: SignedInDep) -> Response:
     actor = who.signed_in()
-    upcoming = appointments.appointments(who.db, actor=actor,
-                                         after=who.now - timedelta(days=1))  # fmt: skip
+    upcoming = appointments.appointments(who.db, actor=actor, after=who.now - timedelta(days=1))
     everyone = patients.find_patients(who.db, actor=actor, limit=200).patients
-    return render(request, who, "appointments.html.j2", upcoming=upcoming, patients=everyone,
-                  errors=[])  # fmt: skip
+    return render(
+        request, who, "appointments.html.j2", upcoming=upcoming, patients=everyone, errors=[]
+    )
 
 
 @router.post("/appointments", response_class=HTMLResponse)
@@ -41,16 +41,26 @@ def book(
     actor = who.signed_in()
     try:
         when = datetime.fromisoformat(starts_at)
-        data = appointments.AppointmentCreate(patient_id=patient_id, starts_at=when,
-                                              minutes=minutes, purpose=purpose)  # fmt: skip
+        data = appointments.AppointmentCreate(
+            patient_id=patient_id, starts_at=when, minutes=minutes, purpose=purpose
+        )
     except ValueError as error:
-        problems = field_errors(list(error.errors())) if isinstance(error, ValidationError) else [
-            {"field": "starts_at", "message": "must be a date and time"}
-        ]  # fmt: skip
+        problems = (
+            field_errors(error.errors())
+            if isinstance(error, ValidationError)
+            else [{"field": "starts_at", "message": "must be a date and time"}]
+        )
         upcoming = appointments.appointments(who.db, actor=actor, after=datetime.now(UTC))
         everyone = patients.find_patients(who.db, actor=actor, limit=200).patients
-        return render(request, who, "appointments.html.j2", status=422, upcoming=upcoming,
-                      patients=everyone, errors=problems)  # fmt: skip
+        return render(
+            request,
+            who,
+            "appointments.html.j2",
+            status=422,
+            upcoming=upcoming,
+            patients=everyone,
+            errors=problems,
+        )
     appointments.book(who.db, actor=actor, data=data)
     return RedirectResponse("/appointments", status_code=303)
 
@@ -64,8 +74,14 @@ def booking_requests(request: Request, who: SignedInDep) -> Response:
 @router.get("/admin", response_class=HTMLResponse)
 def admin_page(request: Request, who: SignedInDep) -> Response:
     actor = who.signed_in()
-    return render(request, who, "admin.html.j2", users=users.list_users(who.db, actor=actor),
-                  entries=audit.entries(who.db, actor=actor), error=None)  # fmt: skip
+    return render(
+        request,
+        who,
+        "admin.html.j2",
+        users=users.list_users(who.db, actor=actor),
+        entries=audit.entries(who.db, actor=actor),
+        error=None,
+    )
 
 
 @router.post("/admin/users", response_class=HTMLResponse)
@@ -79,10 +95,15 @@ def add_user(
 ) -> Response:
     actor = who.signed_in()
     try:
-        users.add_user(who.db, actor=actor, email=email, name=name, password=password,
-                       role=role)  # type: ignore[arg-type]  # fmt: skip
+        users.add_user(who.db, actor=actor, email=email, name=name, password=password, role=role)  # type: ignore[arg-type]
     except InvalidInput as error:
-        return render(request, who, "admin.html.j2", status=422,
-                      users=users.list_users(who.db, actor=actor),
-                      entries=audit.entries(who.db, actor=actor), error=str(error))  # fmt: skip
+        return render(
+            request,
+            who,
+            "admin.html.j2",
+            status=422,
+            users=users.list_users(who.db, actor=actor),
+            entries=audit.entries(who.db, actor=actor),
+            error=str(error),
+        )
     return RedirectResponse("/admin", status_code=303)

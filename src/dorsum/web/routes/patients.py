@@ -47,8 +47,14 @@ def create_patient(
     try:
         data = patients.PatientCreate.model_validate({k: v or None for k, v in values.items()})
     except ValidationError as error:
-        return render(request, who, "patient_new.html.j2", status=422, values=values,
-                      errors=field_errors(list(error.errors())))  # fmt: skip
+        return render(
+            request,
+            who,
+            "patient_new.html.j2",
+            status=422,
+            values=values,
+            errors=field_errors(error.errors()),
+        )
     patient = patients.create_patient(who.db, actor=who.signed_in(), data=data)
     return RedirectResponse(f"/patients/{patient.id}", status_code=303)
 
@@ -58,12 +64,22 @@ def patient_page(request: Request, who: SignedInDep, patient_id: RecordId) -> Re
     actor = who.signed_in()
     patient = patients.get_patient(who.db, actor=actor, patient_id=patient_id)
     booked = appointments.appointments(who.db, actor=actor, patient_id=patient_id)
-    visits = consultations.list_consultations(who.db, actor=actor, patient_id=patient_id) \
-        if actor.clinical else []  # fmt: skip
-    history = progress.progress(who.db, actor=actor, patient_id=patient_id) if actor.clinical \
-        else []  # fmt: skip
+    visits = (
+        consultations.list_consultations(who.db, actor=actor, patient_id=patient_id)
+        if actor.clinical
+        else []
+    )
+    history = (
+        progress.progress(who.db, actor=actor, patient_id=patient_id) if actor.clinical else []
+    )
     chart = progress_svg(history, who.localizer) if len(history) > 1 else None
-    return render(request, who, "patient.html.j2", patient=patient, appointments=booked,
-                  visits=visits, chart=chart,
-                  age=patients.age_on(patient.birth_date, who.today))  # fmt: skip
-
+    return render(
+        request,
+        who,
+        "patient.html.j2",
+        patient=patient,
+        appointments=booked,
+        visits=visits,
+        chart=chart,
+        age=patients.age_on(patient.birth_date, who.today),
+    )

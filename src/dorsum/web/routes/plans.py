@@ -29,9 +29,17 @@ def plan_page(request: Request, who: SignedInDep, plan_id: RecordId) -> Response
     person = patients.get_patient(who.db, actor=actor, patient_id=record.patient_id)
     index = dorsum.default_index()
     loc = who.localizer
-    return render(request, who, "plan.html.j2", record=record, plan=record.plan, patient=person,
-                  index=index, timeline=Markup(gantt_svg(record.plan, loc)),
-                  report=patient.report_context(record.plan, index=index, localizer=loc))  # fmt: skip
+    return render(
+        request,
+        who,
+        "plan.html.j2",
+        record=record,
+        plan=record.plan,
+        patient=person,
+        index=index,
+        timeline=Markup(gantt_svg(record.plan, loc)),
+        report=patient.report_context(record.plan, index=index, localizer=loc),
+    )
 
 
 @router.get("/plans/{plan_id}/report.{kind}")
@@ -50,10 +58,16 @@ def plan_download(
         return Response(body, media_type="text/html; charset=utf-8")
     if kind == "pdf":
         data = patient.report_pdf(record.plan, index=index, localizer=localizer)
-        return Response(data, media_type="application/pdf",
-                        headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})  # fmt: skip
+        return Response(
+            data,
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'},
+        )
     if kind == "ics":
         data = ics.plan_ics(record.plan, index=index, localizer=localizer)
-        return Response(data, media_type="text/calendar",
-                        headers={"Content-Disposition": f'attachment; filename="{name}.ics"'})  # fmt: skip
+        return Response(
+            data,
+            media_type="text/calendar",
+            headers={"Content-Disposition": f'attachment; filename="{name}.ics"'},
+        )
     return Response(record.plan.model_dump_json(indent=2), media_type="application/json")

@@ -31,7 +31,7 @@ def home(request: Request, who: CallerDep) -> Response:
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request, who: CallerDep, next: str = "/") -> Response:  # noqa: A002
+def login_page(request: Request, who: CallerDep, next: str = "/") -> Response:
     return render(request, who, "login.html.j2", next=_safe_next(next), error=None)
 
 
@@ -41,21 +41,35 @@ def login(
     who: CsrfDep,
     email: Annotated[str, Form(max_length=254)] = "",
     password: Annotated[str, Form(max_length=200)] = "",
-    next: Annotated[str, Form(max_length=500)] = "/",  # noqa: A002
+    next: Annotated[str, Form(max_length=500)] = "/",
 ) -> Response:
     settings = request.app.state.settings
     address = request.client.host if request.client else "unknown"
     try:
-        signed = auth.sign_in(who.db, email=email, password=password, address=address,
-                              settings=settings, now=who.now)  # fmt: skip
+        signed = auth.sign_in(
+            who.db, email=email, password=password, address=address, settings=settings, now=who.now
+        )
     except (LoginFailed, RateLimited) as error:
         who.db.commit()  # keep the failed attempt for the rate limit
         status = 429 if isinstance(error, RateLimited) else 401
-        return render(request, who, "login.html.j2", status=status, next=_safe_next(next),
-                      error=str(error), email=email)  # fmt: skip
+        return render(
+            request,
+            who,
+            "login.html.j2",
+            status=status,
+            next=_safe_next(next),
+            error=str(error),
+            email=email,
+        )
     response = RedirectResponse(_safe_next(next), status_code=303)
-    response.set_cookie(SESSION_COOKIE, signed.token, httponly=True, samesite="lax",
-                        secure=settings.cookie_secure, max_age=settings.session_hours * 3600)  # fmt: skip
+    response.set_cookie(
+        SESSION_COOKIE,
+        signed.token,
+        httponly=True,
+        samesite="lax",
+        secure=settings.cookie_secure,
+        max_age=settings.session_hours * 3600,
+    )
     return response
 
 
@@ -92,8 +106,9 @@ def _safe_next(target: str) -> str:
 @router.get("/learn", response_class=HTMLResponse)
 def learn(request: Request, who: CallerDep) -> Response:
     kb = dorsum.default_index().kb
-    return render(request, who, "learn_index.html.j2", conditions=kb.conditions,
-                  treatments=kb.treatments)  # fmt: skip
+    return render(
+        request, who, "learn_index.html.j2", conditions=kb.conditions, treatments=kb.treatments
+    )
 
 
 @router.get("/learn/conditions/{condition_id}", response_class=HTMLResponse)
@@ -102,10 +117,17 @@ def learn_condition(request: Request, who: CallerDep, condition_id: str) -> Resp
     condition = index.conditions.get(condition_id)
     if condition is None:
         raise NotFound(N_("There is no such condition."))
-    treatments = [t for t in index.kb.treatments
-                  if any(i.condition == condition_id for i in t.indications)]  # fmt: skip
-    return render(request, who, "learn_condition.html.j2", condition=condition,
-                  treatments=treatments, sources=index.sources)  # fmt: skip
+    treatments = [
+        t for t in index.kb.treatments if any(i.condition == condition_id for i in t.indications)
+    ]
+    return render(
+        request,
+        who,
+        "learn_condition.html.j2",
+        condition=condition,
+        treatments=treatments,
+        sources=index.sources,
+    )
 
 
 @router.get("/learn/treatments/{treatment_id}", response_class=HTMLResponse)
@@ -114,8 +136,14 @@ def learn_treatment(request: Request, who: CallerDep, treatment_id: str) -> Resp
     treatment = index.treatments.get(treatment_id)
     if treatment is None:
         raise NotFound(N_("There is no such treatment."))
-    return render(request, who, "learn_treatment.html.j2", treatment=treatment,
-                  conditions=index.conditions, sources=index.sources)  # fmt: skip
+    return render(
+        request,
+        who,
+        "learn_treatment.html.j2",
+        treatment=treatment,
+        conditions=index.conditions,
+        sources=index.sources,
+    )
 
 
 @router.get("/self-check", response_class=HTMLResponse)
@@ -126,18 +154,39 @@ def self_check_page(request: Request, who: CallerDep) -> Response:
 @router.post("/self-check", response_class=HTMLResponse)
 async def self_check_result(request: Request, who: CsrfDep) -> Response:
     form = await request.form()
-    raw = {key: value for key, value in form.items() if key != "csrf_token"}
-    for flag in ("pregnant", "blackheads", "lumps", "worse_fast_with_fever", "itchy_uniform",
-                 "fat_fold", "raised_scar", "mole_changed"):  # fmt: skip
+    raw: dict[str, object] = {key: value for key, value in form.items() if key != "csrf_token"}
+    for flag in (
+        "pregnant",
+        "blackheads",
+        "lumps",
+        "worse_fast_with_fever",
+        "itchy_uniform",
+        "fat_fold",
+        "raised_scar",
+        "mole_changed",
+    ):
         raw[flag] = flag in form
     try:
         answers = SelfCheckAnswers.model_validate(raw)
     except ValidationError as error:
-        return render(request, who, "selfcheck.html.j2", status=422, answers=raw,
-                      errors=field_errors(list(error.errors())))  # fmt: skip
+        return render(
+            request,
+            who,
+            "selfcheck.html.j2",
+            status=422,
+            answers=raw,
+            errors=field_errors(error.errors()),
+        )
     assessment = self_check(answers, today=who.today)
-    return render(request, who, "selfcheck_result.html.j2", assessment=assessment,
-                  index=dorsum.default_index(), booked=False, booking_error=None)  # fmt: skip
+    return render(
+        request,
+        who,
+        "selfcheck_result.html.j2",
+        assessment=assessment,
+        index=dorsum.default_index(),
+        booked=False,
+        booking_error=None,
+    )
 
 
 @router.post("/self-check/book", response_class=HTMLResponse)
@@ -153,13 +202,16 @@ def book_from_self_check(
     """Stores a booking request only when the consent box is ticked."""
     error = None
     try:
-        data = appointments.BookingCreate(name=name, contact=contact, message=message,
-                                          urgency=urgency, consent=consent)  # fmt: skip
-        appointments.request_booking(who.db, clinic_slug=request.app.state.settings.public_clinic,
-                                     data=data, now=who.now)  # fmt: skip
+        data = appointments.BookingCreate(
+            name=name, contact=contact, message=message, urgency=urgency, consent=consent
+        )
+        appointments.request_booking(
+            who.db, clinic_slug=request.app.state.settings.public_clinic, data=data, now=who.now
+        )
     except ValidationError as invalid:
         error = "; ".join(f"{p['field']}: {p['message']}" for p in field_errors(invalid.errors()))
     except (InvalidInput, NotFound) as refused:
         error = str(refused)
-    return render(request, who, "booking_done.html.j2", status=200 if error is None else 422,
-                  error=error)  # fmt: skip
+    return render(
+        request, who, "booking_done.html.j2", status=200 if error is None else 422, error=error
+    )

@@ -140,3 +140,11 @@ def test_an_unknown_format_exits_2() -> None:
     """Typer rejects an output format it does not know."""
     code, _, _ = invoke("assess", TEEN, "--format", "xml")
     assert code == 2
+
+
+def test_a_date_outside_the_supported_years_is_a_message_not_a_traceback() -> None:
+    """A typo such as year 9999 exits 2 naming the date."""
+    code, out, err = invoke("assess", TEEN, "--today", "9999-12-30")
+    assert code == 2
+    assert "today: must be between 1900-01-01 and 2199-12-31" in err
+    assert "Traceback" not in out + err

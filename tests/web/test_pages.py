@@ -245,3 +245,23 @@ def test_reception_sees_booking_requests(client: TestClient) -> None:
     sign_in(client, "reception@alpha.test")
     assert client.get("/appointments").status_code == 200
     assert client.get("/requests").status_code == 200
+
+
+def test_reception_marks_a_booking_request_handled(site: Clinic, client: TestClient) -> None:
+    """A handled request moves down the list and says so; another clinic's is not found."""
+    token = csrf_of(client, "/self-check")
+    booked = {"name": "Ana", "contact": "600000000", "consent": "true", "csrf_token": token}
+    assert client.post("/self-check/book", data=booked).status_code == 200
+    with session_factory(site.app.state.engine)() as db:
+        request_id = db.scalar(select(BookingRequest.id))
+    sign_in(client, "reception@alpha.test")
+    token = csrf_of(client, "/requests")
+    assert "Mark as handled" in client.get("/requests").text
+    done = client.post(f"/requests/{request_id}/handled", data={"csrf_token": token})
+    assert done.status_code == 200
+    assert "Mark as handled" not in done.text
+    assert "Handled" in done.text
+    sign_in(client, "reception@beta.test")
+    token = csrf_of(client, "/requests")
+    refused = client.post(f"/requests/{request_id}/handled", data={"csrf_token": token})
+    assert refused.status_code == 404

@@ -4,6 +4,25 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, timedelta
+from typing import Annotated
+
+from pydantic import Field
+
+from dorsum.core.errors import DateRangeError
+
+# Dates outside these are typos (a year of 0202 or 20266), and month arithmetic on them would
+# leave the calendar; every date a caller passes in is held to them.
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2199, 12, 31)
+SupportedDate = Annotated[date, Field(ge=EARLIEST, le=LATEST)]
+
+
+def check_supported(day: date, name: str) -> date:
+    """`day` itself, or DateRangeError naming the field when it is outside EARLIEST..LATEST."""
+    if not EARLIEST <= day <= LATEST:
+        raise DateRangeError(name, f"must be between {EARLIEST} and {LATEST}, not {day}")
+    return day
+
 
 _MONTHS = (
     "January",

@@ -22,6 +22,7 @@ from dorsum.core.assessment import (
     ScaleReading,
     trusted,
 )
+from dorsum.core.dates import check_supported
 from dorsum.core.decision import Decision, DecisionInput, decision_input
 from dorsum.core.flags import patient_flags
 from dorsum.core.grading import GradedCondition, grade_findings
@@ -36,6 +37,7 @@ def assess_intake(
     intake: Intake, *, index: KnowledgeIndex, today: date, memo: bool = True
 ) -> Assessment:
     """Turn a validated intake into the contract's result."""
+    check_supported(today, "today")
     conditions = grade_findings(intake)
     flags = patient_flags(intake)
     raised = [condition.flags for condition in conditions if condition.flags]

@@ -3,7 +3,8 @@
     DorsumError                  anything dorsum reports to a user on purpose
     ├── IntakeError              the intake is not valid; lists every bad field by path
     ├── KnowledgeBaseError       the knowledge base failed validation; lists every problem
-    └── PlanError                a plan cannot be built as asked (unknown/excluded option, dates)
+    ├── PlanError                a plan cannot be built as asked (unknown/excluded option, dates)
+    └── DateRangeError           a date given to dorsum is outside the years it supports
 
 Adapters (CLI, web) catch `DorsumError` and show its message; anything else is a bug.
 """
@@ -52,3 +53,12 @@ class KnowledgeBaseError(DorsumError):
 
 class PlanError(DorsumError):
     """A plan cannot be built as requested; the message says what to change."""
+
+
+class DateRangeError(DorsumError):
+    """A date passed in (today, a start or target date) is outside the supported years."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}")

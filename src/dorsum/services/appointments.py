@@ -139,6 +139,18 @@ def booking_requests(db: Session, *, actor: Actor) -> list[BookingPublic]:
     rows = db.scalars(
         select(BookingRequest)
         .where(BookingRequest.clinic_id == actor.clinic_id)
-        .order_by(BookingRequest.created_at.desc())
+        .order_by(BookingRequest.handled, BookingRequest.created_at.desc())
     )
     return [BookingPublic.model_validate(row, from_attributes=True) for row in rows]
+
+
+def mark_handled(db: Session, *, actor: Actor, request_id: int) -> None:
+    """Reception has answered the request: it leaves the list of requests to call back."""
+    row = db.scalar(
+        select(BookingRequest).where(
+            BookingRequest.id == request_id, BookingRequest.clinic_id == actor.clinic_id
+        )
+    )
+    if row is None:
+        raise NotFound(N_("No such booking request."))
+    row.handled = True

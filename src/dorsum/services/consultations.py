@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 import dorsum
+from dorsum.core.dates import SupportedDate
 from dorsum.core.validation import parse_intake
+from dorsum.i18n import N_
 from dorsum.services import audit
 from dorsum.services.actors import Actor
 from dorsum.services.bodymap import BodyMap, apply_body_map
-from dorsum.services.errors import NotFound
+from dorsum.services.errors import Conflict, InvalidInput, NotFound
 from dorsum.services.patients import patient_row
 from dorsum.services.text import LongText
 from dorsum.storage.tables import Consultation, ConsultationVersion, TreatmentPlan, User
@@ -25,7 +29,7 @@ class ConsultationInput(BaseModel):
 
     intake: dict[str, Any]
     body_map: BodyMap = Field(default_factory=BodyMap)
-    visit_date: date | None = None
+    visit_date: SupportedDate | None = None
     note: LongText = ""
 
 
@@ -91,29 +95,34 @@ def create_consultation(
 
 
 def revise_consultation(
-    db: Session, *, actor: Actor, consultation_id: int, data: ConsultationInput, today: date
+    db: Session, *, actor: Actor, consultation_id: int, data: ConsultationInput
 ) -> ConsultationPublic:
-    """An edit: the next version. Earlier versions stay as they were."""
+    """An edit: the next version, assessed as of the visit. Earlier versions stay as they were.
+
+    The visit date belongs to the visit, not to a version: another date is another visit.
+    """
     actor.require_clinical()
-    consultation = _row(db, actor=actor, consultation_id=consultation_id)
-    intake, assessment = assess_input(data, today=consultation.visit_date)
-    number = (
-        db.scalar(
-            select(func.max(ConsultationVersion.version)).where(
-                ConsultationVersion.consultation_id == consultation.id
-            )
+    consultation = consultation_row(db, actor=actor, consultation_id=consultation_id)
+    if data.visit_date is not None and data.visit_date != consultation.visit_date:
+        raise InvalidInput(
+            N_("A saved visit keeps its date. For another day, start a new consultation.")
         )
-        or 0
-    ) + 1
-    _add_version(
-        db,
-        actor=actor,
-        consultation=consultation,
-        data=data,
-        intake=intake,
-        assessment=assessment,
-        number=number,
-    )
+    intake, assessment = assess_input(data, today=consultation.visit_date)
+    number = next_version(db, consultation.id)
+    try:
+        _add_version(
+            db,
+            actor=actor,
+            consultation=consultation,
+            data=data,
+            intake=intake,
+            assessment=assessment,
+            number=number,
+        )
+    except IntegrityError:  # another edit took this version number a moment ago
+        raise Conflict(
+            N_("Someone else saved this consultation a moment ago. Reload it and edit again.")
+        ) from None
     audit.record(
         db,
         actor=actor,
@@ -130,7 +139,7 @@ def get_consultation(
     db: Session, *, actor: Actor, consultation_id: int, version: int | None = None
 ) -> ConsultationPublic:
     actor.require_clinical()
-    consultation = _row(db, actor=actor, consultation_id=consultation_id)
+    consultation = consultation_row(db, actor=actor, consultation_id=consultation_id)
     audit.record(
         db,
         actor=actor,
@@ -151,10 +160,21 @@ def list_consultations(db: Session, *, actor: Actor, patient_id: int) -> list[Co
         .order_by(Consultation.visit_date.desc(), Consultation.id.desc())
     )
     audit.record(db, actor=actor, action="read", entity="consultations", patient_id=patient.id)
-    return [_public(db, row, version=None) for row in rows]
+    return _publics(db, list(rows), version=None)
 
 
-def _row(db: Session, *, actor: Actor, consultation_id: int) -> Consultation:
+def next_version(db: Session, consultation_id: int) -> int:
+    """The number the next version takes (two editors at once may both get it: see revise)."""
+    latest = db.scalar(
+        select(func.max(ConsultationVersion.version)).where(
+            ConsultationVersion.consultation_id == consultation_id
+        )
+    )
+    return (latest or 0) + 1
+
+
+def consultation_row(db: Session, *, actor: Actor, consultation_id: int) -> Consultation:
+    """The consultation, if it belongs to the actor's clinic (NotFound otherwise)."""
     row = db.scalar(
         select(Consultation).where(
             Consultation.id == consultation_id, Consultation.clinic_id == actor.clinic_id
@@ -191,13 +211,40 @@ def _add_version(
 
 
 def _public(db: Session, consultation: Consultation, *, version: int | None) -> ConsultationPublic:
-    versions = list(
-        db.scalars(
-            select(ConsultationVersion)
-            .where(ConsultationVersion.consultation_id == consultation.id)
-            .order_by(ConsultationVersion.version)
-        )
-    )
+    return _publics(db, [consultation], version=version)[0]
+
+
+def _publics(
+    db: Session, rows: list[Consultation], *, version: int | None
+) -> list[ConsultationPublic]:
+    """Consultations as the API shows them, in three queries whatever their number."""
+    versions: dict[int, list[ConsultationVersion]] = defaultdict(list)
+    for row in db.scalars(
+        select(ConsultationVersion)
+        .where(ConsultationVersion.consultation_id.in_([r.id for r in rows]))
+        .order_by(ConsultationVersion.version)
+    ):
+        versions[row.consultation_id].append(row)
+    every = [v for kept in versions.values() for v in kept]
+    authors = {v.created_by for v in every if v.created_by}
+    names = dict(db.execute(select(User.id, User.name).where(User.id.in_(authors))).all())
+    plans: dict[int, list[int]] = defaultdict(list)
+    for version_id, plan_id in db.execute(
+        select(TreatmentPlan.consultation_version_id, TreatmentPlan.id)
+        .where(TreatmentPlan.consultation_version_id.in_([v.id for v in every]))
+        .order_by(TreatmentPlan.id)
+    ):
+        plans[version_id].append(plan_id)
+    return [_assemble(row, versions[row.id], names, plans, version) for row in rows]
+
+
+def _assemble(
+    consultation: Consultation,
+    versions: list[ConsultationVersion],
+    names: dict[int, str],
+    plans: dict[int, list[int]],
+    version: int | None,
+) -> ConsultationPublic:
     chosen = (
         versions[-1]
         if version is None
@@ -205,20 +252,6 @@ def _public(db: Session, consultation: Consultation, *, version: int | None) -> 
     )
     if chosen is None:
         raise NotFound(f"consultation {consultation.id} has no version {version}")
-    names = dict(
-        db.execute(
-            select(User.id, User.name).where(
-                User.id.in_([v.created_by for v in versions if v.created_by])
-            )
-        ).all()
-    )
-    plan_ids = list(
-        db.scalars(
-            select(TreatmentPlan.id)
-            .where(TreatmentPlan.consultation_version_id.in_([v.id for v in versions]))
-            .order_by(TreatmentPlan.id)
-        )
-    )
     return ConsultationPublic(
         id=consultation.id,
         patient_id=consultation.patient_id,
@@ -237,5 +270,5 @@ def _public(db: Session, consultation: Consultation, *, version: int | None) -> 
         assessment=chosen.assessment,
         knowledge_base_version=chosen.knowledge_base_version,
         note=chosen.note,
-        plan_ids=plan_ids,
+        plan_ids=sorted(plan for v in versions for plan in plans[v.id]),
     )

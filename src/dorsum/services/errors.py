@@ -5,6 +5,7 @@ DorsumError
     ├── NotFound         no such record in the actor's clinic (404)
     ├── Forbidden        the actor's role may not do this (403)
     ├── InvalidInput     the request is well-formed but cannot be honoured (422)
+    ├── Conflict         someone else changed the record at the same moment (409)
     ├── LoginFailed      wrong e-mail or password (401)
     └── RateLimited      too many failed sign-ins; try later (429)
 """
@@ -28,6 +29,10 @@ class Forbidden(ServiceError):
 
 class InvalidInput(ServiceError):
     """The input is well-formed but cannot be honoured."""
+
+
+class Conflict(ServiceError):
+    """Someone else changed the record at the same moment; reload and try again."""
 
 
 class LoginFailed(ServiceError):

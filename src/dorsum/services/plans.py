@@ -11,10 +11,12 @@ from sqlalchemy.orm import Session
 
 import dorsum
 from dorsum.core.assessment import Assessment
+from dorsum.core.dates import SupportedDate
 from dorsum.core.plan import Plan
 from dorsum.core.planner import build_plan
 from dorsum.services import audit
 from dorsum.services.actors import Actor
+from dorsum.services.consultations import consultation_row
 from dorsum.services.errors import NotFound
 from dorsum.storage.tables import Consultation, ConsultationVersion, TreatmentPlan
 
@@ -23,10 +25,13 @@ class PlanRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     choose: list[str] = Field(default_factory=list, max_length=17)
-    start: date | None = None
-    target: date | None = None
-    hemisphere: str | None = None
-    country: str | None = None
+    start: SupportedDate | None = None
+    target: SupportedDate | None = None
+    hemisphere: str | None = Field(default=None, max_length=10)
+    country: str | None = Field(default=None, max_length=10)
+    version: int | None = Field(
+        default=None, ge=1, le=100_000, description="The version to plan; the latest if omitted."
+    )
 
 
 class PlanRecord(BaseModel):
@@ -40,16 +45,10 @@ class PlanRecord(BaseModel):
 def create_plan(
     db: Session, *, actor: Actor, consultation_id: int, request: PlanRequest, today: date
 ) -> PlanRecord:
-    """Plan the latest version of a consultation (raises PlanError when it cannot)."""
+    """Plan a version of a consultation, the latest by default (PlanError when it cannot)."""
     actor.require_clinical()
-    consultation = db.scalar(
-        select(Consultation).where(
-            Consultation.id == consultation_id, Consultation.clinic_id == actor.clinic_id
-        )
-    )
-    if consultation is None:
-        raise NotFound(f"no consultation {consultation_id}")
-    version = consultation.versions[-1]
+    consultation = consultation_row(db, actor=actor, consultation_id=consultation_id)
+    version = _version(consultation, request.version)
     assessment = Assessment.model_validate(version.assessment)
     plan = build_plan(
         assessment,
@@ -84,6 +83,15 @@ def create_plan(
         patient_id=consultation.patient_id,
         plan=plan,
     )
+
+
+def _version(consultation: Consultation, number: int | None) -> ConsultationVersion:
+    if number is None:
+        return consultation.versions[-1]
+    for version in consultation.versions:
+        if version.version == number:
+            return version
+    raise NotFound(f"consultation {consultation.id} has no version {number}")
 
 
 def get_plan(db: Session, *, actor: Actor, plan_id: int) -> PlanRecord:

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from dorsum.services.actors import Actor
-from dorsum.services.consultations import list_consultations
+from dorsum.services.consultations import ConsultationPublic, list_consultations
 
 SEVERITY_LEVEL = {"mild": 1, "moderate": 2, "severe": 3}
 
@@ -22,8 +22,13 @@ class Visit(BaseModel):
 
 
 def progress(db: Session, *, actor: Actor, patient_id: int) -> list[Visit]:
+    return visits_of(list_consultations(db, actor=actor, patient_id=patient_id))
+
+
+def visits_of(consultations: list[ConsultationPublic]) -> list[Visit]:
+    """Oldest visit first, from consultations listed newest first."""
     visits = []
-    for consultation in reversed(list_consultations(db, actor=actor, patient_id=patient_id)):
+    for consultation in reversed(consultations):
         findings = consultation.intake.get("findings") or {}
         acne = findings.get("acne") or {}
         scars = findings.get("acne_scars") or {}

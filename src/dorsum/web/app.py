@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -20,8 +19,6 @@ from dorsum.storage.migrate import upgrade
 from dorsum.web import errors
 from dorsum.web.routes import api, clinic, public
 from dorsum.web.timing import ServerTiming
-
-log = logging.getLogger("dorsum.web")
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import cached_property
 
 from sqlalchemy.orm import Session
 
@@ -24,7 +25,7 @@ class Caller:
     def today(self) -> date:
         return self.now.date()
 
-    @property
+    @cached_property
     def localizer(self) -> Localizer:
         return Localizer(self.language)
 

@@ -34,7 +34,9 @@ def database(request: Request) -> Iterator[Session]:
             raise
 
 
-DatabaseDep = Annotated[Session, Depends(database)]
+# scope="function": commit before the response is sent, so a 201 or a redirect never reports
+# data that then fails to commit, and the next page always sees it.
+DatabaseDep = Annotated[Session, Depends(database, scope="function")]
 
 
 def browser_language(request: Request) -> Language:

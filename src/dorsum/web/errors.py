@@ -11,8 +11,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from dorsum.core.errors import IntakeError, PlanError
+from dorsum.core.errors import DateRangeError, IntakeError, PlanError
 from dorsum.services.errors import (
+    Conflict,
     Forbidden,
     InvalidInput,
     LoginFailed,
@@ -33,6 +34,7 @@ STATUS: dict[type[Exception], int] = {
     NotFound: 404,
     Forbidden: 403,
     InvalidInput: 422,
+    Conflict: 409,
     PlanError: 422,
     LoginFailed: 401,
     RateLimited: 429,
@@ -77,6 +79,13 @@ def install(app: FastAPI, render_error: Callable[[Request, int, str], Response])
         problems = [{"field": p.path, "message": p.message} for p in error.problems]
         if _wants_json(request):
             return JSONResponse({"detail": "invalid intake", "errors": problems}, 422)
+        return render_error(request, 422, str(error))
+
+    @app.exception_handler(DateRangeError)
+    async def date_range(request: Request, error: DateRangeError) -> Response:
+        problems = [{"field": error.field, "message": error.message}]
+        if _wants_json(request):
+            return JSONResponse({"detail": "invalid request", "errors": problems}, 422)
         return render_error(request, 422, str(error))
 
     @app.exception_handler(SignInRequired)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from dorsum.core.assessment import Assessment
+from dorsum.core.dates import check_supported
 from dorsum.core.errors import PlanError
 from dorsum.core.knowledge.index import KnowledgeIndex
 from dorsum.core.plan import Note, Period, Plan, Window
@@ -33,6 +34,9 @@ def build_plan(
     country: str | None = None,
 ) -> Plan:
     """Schedule the chosen options (default: the top recommendation per condition)."""
+    check_supported(start, "start")
+    if target is not None:
+        check_supported(target, "target")
     if start < assessment.assessed_on:
         raise PlanError(
             f"the plan cannot start ({start}) before the assessment date ({assessment.assessed_on})"

@@ -10,12 +10,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import text
 
 import dorsum
 from dorsum.core.assessment import Assessment
+from dorsum.core.dates import SupportedDate
 from dorsum.core.engine import assess_intake
 from dorsum.core.intake import Intake
 from dorsum.core.plan import Plan
@@ -23,9 +24,9 @@ from dorsum.core.planner import build_plan
 from dorsum.services import appointments, audit, consultations, patients, plans, progress
 from dorsum.web.deps import SignedInDep, WriteDep
 from dorsum.web.hot_path import openapi, query_date, read_body
+from dorsum.web.routes.ids import RecordId
 
 router = APIRouter(prefix="/api", tags=["api"])
-RecordId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 JSON = "application/json"
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "Not signed in"},
@@ -42,11 +43,11 @@ class PlanApiRequest(BaseModel):
 
     intake: Intake
     choose: list[str] = Field(default_factory=list, max_length=17)
-    start: date | None = None
-    target: date | None = None
+    start: SupportedDate | None = None
+    target: SupportedDate | None = None
     hemisphere: str | None = Field(default=None, max_length=10)
     country: str | None = Field(default=None, max_length=10)
-    today: date | None = None
+    today: SupportedDate | None = None
 
 
 class Health(BaseModel):
@@ -202,7 +203,7 @@ def revise_consultation(
 ) -> consultations.ConsultationPublic:
     """Save an edit as the next version; earlier versions are kept unchanged."""
     return consultations.revise_consultation(
-        who.db, actor=who.signed_in(), consultation_id=consultation_id, data=data, today=who.today
+        who.db, actor=who.signed_in(), consultation_id=consultation_id, data=data
     )
 
 

@@ -12,9 +12,11 @@ from pydantic import ValidationError
 
 import dorsum
 from dorsum.core.assessment import Assessment
-from dorsum.core.errors import IntakeError, PlanError
+from dorsum.core.errors import DateRangeError, IntakeError, PlanError
 from dorsum.services import consultations, patients, plans
 from dorsum.services.bodymap import ZONES
+from dorsum.services.errors import InvalidInput
+from dorsum.web.context import Caller
 from dorsum.web.deps import SignedInDep, WriteDep
 from dorsum.web.errors import field_errors
 from dorsum.web.forms import (
@@ -57,7 +59,47 @@ def _problems(error: Exception) -> list[dict[str, str]]:
         return [{"field": p.path, "message": p.message} for p in error.problems]
     if isinstance(error, ValidationError):
         return field_errors(error.errors())
+    if isinstance(error, DateRangeError):
+        return [{"field": error.field, "message": error.message}]
+    if isinstance(error, InvalidInput):
+        return [{"field": "visit_date", "message": str(error)}]
     return [{"field": "form", "message": str(error)}]
+
+
+def _page(
+    request: Request,
+    who: Caller,
+    *,
+    patient_id: int,
+    consultation: consultations.ConsultationPublic | None,
+    values: dict[str, Any],
+    problems: list[dict[str, str]] | None = None,
+    plan_error: str | None = None,
+) -> Response:
+    """The consultation page: the form with `values`, and the saved result if there is one."""
+    patient = patients.get_patient(who.db, actor=who.signed_in(), patient_id=patient_id)
+    assessment = Assessment.model_validate(consultation.assessment) if consultation else None
+    return render(
+        request,
+        who,
+        "consultation.html.j2",
+        status=422 if problems or plan_error else 200,
+        patient=patient,
+        consultation=consultation,
+        values=values,
+        zones=ZONES,
+        problems=problems or [],
+        plan_error=plan_error,
+        index=dorsum.default_index(),
+        assessment=assessment,
+    )
+
+
+def _saved_values(record: consultations.ConsultationPublic) -> dict[str, Any]:
+    values = form_values(record.intake, record.body_map)
+    values["visit_date"] = record.visit_date.isoformat()
+    values["note"] = record.note
+    return values
 
 
 @router.get("/patients/{patient_id}/consultations/new", response_class=HTMLResponse)
@@ -65,24 +107,13 @@ def new_consultation(request: Request, who: SignedInDep, patient_id: RecordId) -
     actor = who.signed_in()
     actor.require_clinical()
     patient = patients.get_patient(who.db, actor=actor, patient_id=patient_id)
-    age = patients.age_on(patient.birth_date, who.today)
     values = {
-        "age": age,
+        "age": patients.age_on(patient.birth_date, who.today),
         "sex": patient.sex,
         "body_map": '{"zones": {}}',
         "visit_date": who.today.isoformat(),
     }
-    return render(
-        request,
-        who,
-        "consultation.html.j2",
-        patient=patient,
-        consultation=None,
-        values=values,
-        zones=ZONES,
-        assessment=None,
-        problems=[],
-    )
+    return _page(request, who, patient_id=patient_id, consultation=None, values=values)
 
 
 @router.post("/consultations/preview", response_class=HTMLResponse)
@@ -114,24 +145,22 @@ async def preview(request: Request, who: WriteDep) -> Response:
 
 @router.post("/patients/{patient_id}/consultations", response_class=HTMLResponse)
 async def save_new(request: Request, who: WriteDep, patient_id: RecordId) -> Response:
-    actor = who.signed_in()
     values = await _submitted(request)
     try:
         saved = consultations.create_consultation(
-            who.db, actor=actor, patient_id=patient_id, data=_input(values), today=who.today
+            who.db,
+            actor=who.signed_in(),
+            patient_id=patient_id,
+            data=_input(values),
+            today=who.today,
         )
-    except (FormProblem, IntakeError, ValidationError, ValueError) as error:
-        patient = patients.get_patient(who.db, actor=actor, patient_id=patient_id)
-        return render(
+    except (FormProblem, IntakeError, DateRangeError, ValidationError, ValueError) as error:
+        return _page(
             request,
             who,
-            "consultation.html.j2",
-            status=422,
-            patient=patient,
+            patient_id=patient_id,
             consultation=None,
             values=values,
-            zones=ZONES,
-            assessment=None,
             problems=_problems(error),
         )
     return RedirectResponse(f"/consultations/{saved.id}", status_code=303)
@@ -144,57 +173,36 @@ def consultation_page(
     consultation_id: RecordId,
     version: Annotated[int | None, Query(ge=1, le=100_000)] = None,
 ) -> Response:
-    actor = who.signed_in()
     record = consultations.get_consultation(
-        who.db, actor=actor, consultation_id=consultation_id, version=version
+        who.db, actor=who.signed_in(), consultation_id=consultation_id, version=version
     )
-    patient = patients.get_patient(who.db, actor=actor, patient_id=record.patient_id)
-    values = form_values(record.intake, record.body_map)
-    values["visit_date"] = record.visit_date.isoformat()
-    values["note"] = record.note
-    return render(
+    return _page(
         request,
         who,
-        "consultation.html.j2",
-        patient=patient,
+        patient_id=record.patient_id,
         consultation=record,
-        values=values,
-        zones=ZONES,
-        problems=[],
-        index=dorsum.default_index(),
-        assessment=Assessment.model_validate(record.assessment),
+        values=_saved_values(record),
     )
 
 
 @router.post("/consultations/{consultation_id}", response_class=HTMLResponse)
 async def save_version(request: Request, who: WriteDep, consultation_id: RecordId) -> Response:
-    actor = who.signed_in()
     values = await _submitted(request)
     try:
         consultations.revise_consultation(
-            who.db,
-            actor=actor,
-            consultation_id=consultation_id,
-            data=_input(values),
-            today=who.today,
+            who.db, actor=who.signed_in(), consultation_id=consultation_id, data=_input(values)
         )
-    except (FormProblem, IntakeError, ValidationError, ValueError) as error:
+    except (FormProblem, IntakeError, InvalidInput, ValidationError, ValueError) as error:
         record = consultations.get_consultation(
-            who.db, actor=actor, consultation_id=consultation_id
+            who.db, actor=who.signed_in(), consultation_id=consultation_id
         )
-        patient = patients.get_patient(who.db, actor=actor, patient_id=record.patient_id)
-        return render(
+        return _page(
             request,
             who,
-            "consultation.html.j2",
-            status=422,
-            patient=patient,
+            patient_id=record.patient_id,
             consultation=record,
             values=values,
-            zones=ZONES,
             problems=_problems(error),
-            index=dorsum.default_index(),
-            assessment=Assessment.model_validate(record.assessment),
         )
     return RedirectResponse(f"/consultations/{consultation_id}", status_code=303)
 
@@ -203,12 +211,14 @@ async def save_version(request: Request, who: WriteDep, consultation_id: RecordI
 async def create_plan(request: Request, who: WriteDep, consultation_id: RecordId) -> Response:
     actor = who.signed_in()
     form = await request.form()
+    version = int(str(form["version"])) if str(form.get("version") or "").isdigit() else None
     try:
         plan_request = plans.PlanRequest(
             choose=[str(c) for c in form.getlist("choose")],
             start=date.fromisoformat(str(form["start"])) if form.get("start") else None,
             target=date.fromisoformat(str(form["target"])) if form.get("target") else None,
             hemisphere=str(form.get("hemisphere") or "") or None,
+            version=version,
         )
         record = plans.create_plan(
             who.db,
@@ -217,24 +227,19 @@ async def create_plan(request: Request, who: WriteDep, consultation_id: RecordId
             request=plan_request,
             today=who.today,
         )
-    except (PlanError, ValidationError, ValueError) as error:
-        consultation = consultations.get_consultation(
-            who.db, actor=actor, consultation_id=consultation_id
+    except (PlanError, DateRangeError, ValidationError, ValueError) as error:
+        shown = consultations.get_consultation(
+            who.db, actor=actor, consultation_id=consultation_id, version=version
         )
-        patient = patients.get_patient(who.db, actor=actor, patient_id=consultation.patient_id)
-        values = form_values(consultation.intake, consultation.body_map)
-        return render(
+        message = str(error)
+        if isinstance(error, ValidationError):
+            message = "; ".join(f"{p['field']}: {p['message']}" for p in _problems(error))
+        return _page(
             request,
             who,
-            "consultation.html.j2",
-            status=422,
-            patient=patient,
-            consultation=consultation,
-            values=values,
-            zones=ZONES,
-            problems=[],
-            plan_error=str(error),
-            index=dorsum.default_index(),
-            assessment=Assessment.model_validate(consultation.assessment),
+            patient_id=shown.patient_id,
+            consultation=shown,
+            values=_saved_values(shown),
+            plan_error=message,
         )
     return RedirectResponse(f"/plans/{record.id}", status_code=303)

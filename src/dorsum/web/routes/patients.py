@@ -69,9 +69,7 @@ def patient_page(request: Request, who: SignedInDep, patient_id: RecordId) -> Re
         if actor.clinical
         else []
     )
-    history = (
-        progress.progress(who.db, actor=actor, patient_id=patient_id) if actor.clinical else []
-    )
+    history = progress.visits_of(visits)
     chart = progress_svg(history, who.localizer) if len(history) > 1 else None
     return render(
         request,

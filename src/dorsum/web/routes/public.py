@@ -5,13 +5,14 @@ and consents."""
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 import dorsum
-from dorsum.i18n import N_
+from dorsum.i18n import N_, Language
 from dorsum.services import appointments, auth, users
 from dorsum.services.errors import InvalidInput, LoginFailed, NotFound, RateLimited
 from dorsum.services.selfcheck import SelfCheckAnswers, self_check
@@ -85,22 +86,26 @@ def logout(request: Request, who: CsrfDep) -> Response:
 
 @router.post("/language")
 def set_language(
-    request: Request, who: CsrfDep, language: Annotated[str, Form(max_length=5)] = "en"
+    request: Request, who: CsrfDep, language: Annotated[Language, Form()] = "en"
 ) -> Response:
     """Signed in: saved for the user. Otherwise the public pages follow ?lang=."""
-    back = _safe_next(request.headers.get("referer", "/"))
+    back = urlsplit(_safe_next(request.headers.get("referer", "/")))
     if who.actor is not None:
         users.set_language(who.db, actor=who.actor, language=language)
-        return RedirectResponse(back, status_code=303)
-    separator = "&" if "?" in back else "?"
-    return RedirectResponse(f"{back}{separator}lang={language}", status_code=303)
+        return RedirectResponse(urlunsplit(back), status_code=303)
+    query = [(k, v) for k, v in parse_qsl(back.query) if k != "lang"] + [("lang", language)]
+    return RedirectResponse(urlunsplit(back._replace(query=urlencode(query))), status_code=303)
 
 
 def _safe_next(target: str) -> str:
-    """Only same-site paths; never an open redirect."""
-    if "://" in target:
-        target = "/" + target.split("://", 1)[1].split("/", 1)[-1]
-    return target if target.startswith("/") and not target.startswith("//") else "/"
+    """The path and query of `target` on this site, or "/" for anything that could leave it
+    (another host, a scheme, backslashes or control characters that browsers reinterpret)."""
+    if "\\" in target or any(ord(character) < 32 for character in target):
+        return "/"
+    parts = urlsplit(target)
+    if not parts.path.startswith("/") or parts.path.startswith("//"):
+        return "/"
+    return urlunsplit(("", "", parts.path, parts.query, ""))
 
 
 @router.get("/learn", response_class=HTMLResponse)

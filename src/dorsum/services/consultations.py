@@ -65,7 +65,6 @@ def create_consultation(
 ) -> ConsultationPublic:
     actor.require_clinical()
     patient = patient_row(db, actor=actor, patient_id=patient_id)
-    intake, assessment = assess_input(data, today=data.visit_date or today)
     consultation = Consultation(
         clinic_id=actor.clinic_id,
         patient_id=patient.id,
@@ -74,15 +73,7 @@ def create_consultation(
     )
     db.add(consultation)
     db.flush()
-    _add_version(
-        db,
-        actor=actor,
-        consultation=consultation,
-        data=data,
-        intake=intake,
-        assessment=assessment,
-        number=1,
-    )
+    _add_version(db, actor=actor, consultation=consultation, data=data, number=1)
     audit.record(
         db,
         actor=actor,
@@ -107,18 +98,9 @@ def revise_consultation(
         raise InvalidInput(
             N_("A saved visit keeps its date. For another day, start a new consultation.")
         )
-    intake, assessment = assess_input(data, today=consultation.visit_date)
     number = next_version(db, consultation.id)
     try:
-        _add_version(
-            db,
-            actor=actor,
-            consultation=consultation,
-            data=data,
-            intake=intake,
-            assessment=assessment,
-            number=number,
-        )
+        _add_version(db, actor=actor, consultation=consultation, data=data, number=number)
     except IntegrityError:  # another edit took this version number a moment ago
         raise Conflict(
             N_("Someone else saved this consultation a moment ago. Reload it and edit again.")
@@ -191,10 +173,10 @@ def _add_version(
     actor: Actor,
     consultation: Consultation,
     data: ConsultationInput,
-    intake: dict[str, Any],
-    assessment: dict[str, Any],
     number: int,
 ) -> None:
+    """Assess `data` as of the visit and store it as version `number`."""
+    intake, assessment = assess_input(data, today=consultation.visit_date)
     db.add(
         ConsultationVersion(
             consultation_id=consultation.id,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from bench import assess_bench, plan_bench, web_bench
+from bench import assess_bench, plan_bench, typing_bench, web_bench
 
 
 def main() -> None:
     assess_bench.main()
     plan_bench.main()
     web_bench.main()
+    typing_bench.main()
 
 
 if __name__ == "__main__":

@@ -65,3 +65,12 @@ def test_the_intake_example_in_the_docs_is_valid() -> None:
         "localized_fat",
         "scars",
     }
+
+
+def test_every_setting_is_documented() -> None:
+    """Each DORSUM_ setting has a row in docs/webapp.md."""
+    from dorsum.settings import Settings
+
+    text = (DOCS / "webapp.md").read_text()
+    for name in Settings.model_fields:
+        assert f"`DORSUM_{name.upper()}`" in text, name

@@ -1,34 +1,107 @@
 """Settings in one place: environment variables with the DORSUM_ prefix.
 
 DORSUM_DATABASE_URL     default: a SQLite file, var/dorsum.sqlite3, created on first run
+DORSUM_MIGRATION_DATABASE_URL   the same database as the role that owns the tables, for
+                        migrations; the application's own role then gets only the rights it
+                        needs (PostgreSQL). Default: DORSUM_DATABASE_URL
 DORSUM_COOKIE_SECURE    send the session cookie over HTTPS only (default true; browsers
                         treat http://localhost and 127.0.0.1 as secure)
 DORSUM_SESSION_HOURS    how long a login lasts (default 12)
 DORSUM_PUBLIC_CLINIC    the clinic (by slug) that receives public booking requests
-DORSUM_LOGIN_MAX_FAILURES, DORSUM_LOGIN_WINDOW_MINUTES   login rate limit (5 in 15 minutes)
+DORSUM_LOGIN_MAX_FAILURES, DORSUM_LOGIN_IP_MAX_FAILURES, DORSUM_LOGIN_WINDOW_MINUTES
+                        sign-in limit per account (5) and per address (30) in 15 minutes
+DORSUM_TRUSTED_PROXIES  addresses or networks of the proxies whose X-Forwarded-For is
+                        believed, comma-separated (default: none)
 DORSUM_AUTO_MIGRATE     bring the database schema up to date at start-up (default true)
+DORSUM_TIMEZONE         the clinic's time zone (default Europe/Madrid)
+DORSUM_OPENING_HOURS    when appointments may be booked (default "mon-fri 09:00-20:00;
+                        sat 09:00-14:00")
+DORSUM_BOOKING_HORIZON_DAYS   how far ahead appointments may be booked (default 730)
+DORSUM_MAX_BODY_BYTES   the largest request body accepted (default 1 MB; larger: 413)
+DORSUM_MAX_JSON_DEPTH   the deepest nesting a JSON body may have (default 32; deeper: 422)
+DORSUM_SQLITE_BUSY_TIMEOUT_MS   how long a request waits for SQLite's write lock before it
+                        answers 503 with Retry-After (default 5000)
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
+import ipaddress
+from functools import cached_property, lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from dorsum.services.opening_hours import OpeningHours
+
 DEFAULT_DATABASE_URL = "sqlite:///var/dorsum.sqlite3"
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DORSUM_", extra="ignore")
 
     database_url: str = DEFAULT_DATABASE_URL
+    migration_database_url: str | None = None
     cookie_secure: bool = True
     session_hours: int = 12
     public_clinic: str = "demo"
     login_max_failures: int = 5
     login_ip_max_failures: int = 30
     login_window_minutes: int = 15
+    trusted_proxies: str = ""
     auto_migrate: bool = True
+    timezone: str = "Europe/Madrid"
+    opening_hours: str = "mon-fri 09:00-20:00; sat 09:00-14:00"
+    booking_horizon_days: int = 730
+    max_body_bytes: int = 1_000_000
+    max_json_depth: int = 32
+    sqlite_busy_timeout_ms: int = 5000
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not a time zone such as Europe/Madrid") from None
+        return value
+
+    @field_validator("opening_hours")
+    @classmethod
+    def _readable_hours(cls, value: str) -> str:
+        OpeningHours.parse(value)
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        for part in _parts(value):
+            ipaddress.ip_network(part, strict=False)
+        return value
+
+    @property
+    def owner_database_url(self) -> str:
+        """Where migrations run: the owner's URL when one is set."""
+        return self.migration_database_url or self.database_url
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @cached_property
+    def hours(self) -> OpeningHours:
+        return OpeningHours.parse(self.opening_hours)
+
+    @cached_property
+    def proxies(self) -> tuple[Network, ...]:
+        return tuple(
+            ipaddress.ip_network(part, strict=False) for part in _parts(self.trusted_proxies)
+        )
+
+
+def _parts(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
 
 
 @lru_cache(maxsize=1)

@@ -89,6 +89,7 @@ def page(browser: object, live_server: str) -> Iterator[object]:
         base_url=live_server, viewport={"width": 1360, "height": 900}, accept_downloads=True
     )
     tab = context.new_page()
+    tab.on("dialog", lambda dialog: dialog.accept())  # "Cancel this appointment?" and the like
     yield tab
     context.close()
 

@@ -34,10 +34,13 @@ class Clinic:
 
 
 def _reset_postgres(url: str) -> None:
+    """Empty every table. The guards refuse TRUNCATE of saved records and the audit log, so
+    the test superuser sets them aside for this one statement (replica mode)."""
     engine = make_engine(url)
     upgrade(url)
     with engine.begin() as connection:
         names = ", ".join(table.name for table in reversed(Base.metadata.sorted_tables))
+        connection.execute(text("SET LOCAL session_replication_role = replica"))
         connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     engine.dispose()
 

@@ -10,9 +10,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
+from dorsum.services import audit
 from dorsum.services.passwords import verify_password
 from dorsum.storage.database import session_factory
-from dorsum.storage.tables import AuditEntry, User
+from dorsum.storage.tables import User
 from dorsum.web.logs import NoQueryAccessFilter
 from tests.web.conftest import PASSWORD, Clinic, csrf_of, sign_in
 from tests.web.test_api import TEEN, token_for
@@ -150,7 +151,7 @@ def test_reads_and_changes_are_audited(site: Clinic, client: TestClient) -> None
 def test_the_audit_log_is_append_only_in_the_database(site: Clinic) -> None:
     """Even direct SQL cannot change or delete an audit entry."""
     with session_factory(site.app.state.engine)() as db:
-        db.add(AuditEntry(clinic_id=1, user_id=1, action="read", entity="patient"))
+        audit.append(db, clinic_id=1, user_id=1, action="read", entity="patient")
         db.commit()
         for statement in ("UPDATE audit_log SET action = 'x'", "DELETE FROM audit_log"):
             with pytest.raises(DBAPIError, match="append-only"):

@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from dorsum.cli.audit import audit_app
 from dorsum.cli.clinic import clinic_app
 from dorsum.cli.common import parse_day, user_errors
 from dorsum.cli.kb import kb_app
@@ -34,6 +35,7 @@ app.command("serve")(serve)
 app.command("demo")(demo)
 app.add_typer(db_app, name="db")
 app.add_typer(clinic_app, name="clinic")
+app.add_typer(audit_app, name="audit")
 
 
 class OutputFormat(StrEnum):

@@ -1,6 +1,6 @@
-"""`dorsum clinic`: what clinic IT does once, from a terminal on the server: create the clinic with
-its first admin (who then adds colleagues in the web application), and issue API tokens for
-integrations. Passwords are prompted for, never taken as arguments (shell history)."""
+"""`dorsum clinic`: what clinic IT does from a terminal on the server: create the clinic with its
+first admin (who then adds colleagues in the web application), and issue, list and revoke API
+tokens for integrations. Passwords are prompted for, never taken as arguments (shell history)."""
 
 from __future__ import annotations
 
@@ -24,9 +24,9 @@ def _database() -> Iterator[Session]:
     from dorsum.storage.database import make_engine, session_factory
     from dorsum.storage.migrate import upgrade
 
-    url = Settings().database_url
-    upgrade(url)
-    engine = make_engine(url)
+    settings = Settings()
+    upgrade(settings.owner_database_url, app_url=settings.database_url)
+    engine = make_engine(settings.database_url)
     try:
         with session_factory(engine)() as db:
             yield db
@@ -85,6 +85,7 @@ def create(
 def token(
     email: Annotated[str, typer.Argument(help="The user the integration acts as.")],
     label: Annotated[str, typer.Option(help="What the token is for, e.g. 'EHR bridge'.")],
+    days: Annotated[int, typer.Option(min=1, max=366, help="Days until it expires.")] = 90,
 ) -> None:
     """Issue an API token (sent as 'Authorization: Bearer ...'). It is shown once."""
     from sqlalchemy import select
@@ -93,9 +94,58 @@ def token(
     from dorsum.storage.tables import User
 
     with _database() as db:
-        user_id = db.scalar(select(User.id).where(User.email == email.strip().lower()))
-        if user_id is None:
+        user = db.scalar(select(User).where(User.email == email.strip().lower()))
+        if user is None:
             fail(f"no user with the e-mail {email!r}")
-        issued = issue_api_token(db, user_id=user_id, label=label[:100])
+        if not user.active:
+            fail(f"{email} is deactivated; reactivate the user first")
+        issued = issue_api_token(db, user_id=user.id, label=label[:100], days=days)
     typer.echo(issued)
-    typer.echo("Store it now: dorsum keeps only its hash.", err=True)
+    typer.echo(f"Store it now: dorsum keeps only its hash. It expires in {days} days.", err=True)
+
+
+@clinic_app.command("tokens")
+def list_tokens(
+    email: Annotated[
+        str | None, typer.Argument(help="Only this user's tokens (default: every token).")
+    ] = None,
+) -> None:
+    """List API tokens: id, state, label, user, expiry and last use (never the secret)."""
+    from datetime import UTC, datetime
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from dorsum.services import tokens
+
+    now = datetime.now(UTC)
+    with _database() as db:
+        found = tokens.list_tokens(db)
+    if email:
+        found = [t for t in found if t.user_email == email.strip().lower()]
+    table = Table("id", "state", "label", "user", "expires", "last used")
+    for item in found:
+        used = item.last_used_at.strftime("%Y-%m-%d %H:%M") if item.last_used_at else "never"
+        table.add_row(
+            str(item.id),
+            item.state(now),
+            item.label,
+            item.user_email,
+            item.expires_at.strftime("%Y-%m-%d"),
+            used,
+        )
+    Console().print(table)
+
+
+@clinic_app.command("revoke")
+def revoke(
+    token_id: Annotated[int, typer.Argument(help="The token's id (dorsum clinic tokens).")],
+) -> None:
+    """Revoke an API token at once."""
+    from datetime import UTC, datetime
+
+    from dorsum.services import tokens
+
+    with _database() as db:
+        tokens.revoke(db, token_id=token_id, now=datetime.now(UTC))
+    typer.echo(f"token {token_id} revoked")

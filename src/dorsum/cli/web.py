@@ -31,6 +31,9 @@ def serve(
         loop="uvloop",
         log_config=LOGGING,
         access_log=True,
+        # uvicorn would believe X-Forwarded-For from 127.0.0.1 before dorsum sees the request;
+        # dorsum decides itself, from DORSUM_TRUSTED_PROXIES (dorsum.web.addresses)
+        proxy_headers=False,
     )
 
 
@@ -46,7 +49,7 @@ def demo(
     from dorsum.storage.migrate import upgrade
 
     settings = get_settings()
-    upgrade(settings.database_url)
+    upgrade(settings.owner_database_url, app_url=settings.database_url)
     engine = make_engine(settings.database_url)
     with session_factory(engine)() as session:
         loaded = load_demo(session, today=date.today())
@@ -69,11 +72,14 @@ def demo(
 
 @db_app.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
-    """Bring the database (DORSUM_DATABASE_URL) up to a revision."""
+    """Bring the database up to a revision, as the owner (DORSUM_MIGRATION_DATABASE_URL, or
+    DORSUM_DATABASE_URL); on PostgreSQL the application's role then gets only the rights it
+    needs."""
     from dorsum.settings import get_settings
     from dorsum.storage.migrate import upgrade
 
-    upgrade(get_settings().database_url, revision)
+    settings = get_settings()
+    upgrade(settings.owner_database_url, revision, app_url=settings.database_url)
     typer.echo(f"database at {revision}")
 
 
@@ -85,5 +91,5 @@ def db_downgrade(revision: Annotated[str, typer.Argument()]) -> None:
 
     if revision not in ("base",) and not revision.isalnum():
         fail("give a revision id such as 0001, or base")
-    downgrade(get_settings().database_url, revision)
+    downgrade(get_settings().owner_database_url, revision)
     typer.echo(f"database at {revision}")

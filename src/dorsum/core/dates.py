@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import calendar
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from dorsum.core.errors import DateRangeError
 
@@ -15,6 +15,20 @@ from dorsum.core.errors import DateRangeError
 EARLIEST = date(1900, 1, 1)
 LATEST = date(2199, 12, 31)
 SupportedDate = Annotated[date, Field(ge=EARLIEST, le=LATEST)]
+
+
+def _supported_instant(value: datetime) -> datetime:
+    """The same bounds for a date and time, as written and, when it has an offset, in UTC (so
+    that 0001-01-01T00:00+14:00 or 9999-12-31T23:59-14:00 never reach the calendar's edge)."""
+    message = f"must be between {EARLIEST.year} and {LATEST.year}"
+    if not EARLIEST.year <= value.year <= LATEST.year:
+        raise ValueError(message)
+    if value.tzinfo is not None and not EARLIEST.year <= value.astimezone(UTC).year <= LATEST.year:
+        raise ValueError(message)
+    return value
+
+
+SupportedDateTime = Annotated[datetime, AfterValidator(_supported_instant)]
 
 
 def check_supported(day: date, name: str) -> date:

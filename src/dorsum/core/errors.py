@@ -52,7 +52,16 @@ class KnowledgeBaseError(DorsumError):
 
 
 class PlanError(DorsumError):
-    """A plan cannot be built as requested; the message says what to change."""
+    """A plan cannot be built as requested; the message says what to change. `code`, `field`
+    and `values` say the same for renderers that word it themselves (the web, in Spanish)."""
+
+    def __init__(
+        self, message: str, *, code: str = "plan", field: str | None = None, **values: object
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.field = field
+        self.values = values
 
 
 class DateRangeError(DorsumError):

@@ -1,19 +1,26 @@
-"""Consultations: assessed on save, versioned on edit, never lost or silently changed."""
+"""Consultations: assessed on save, versioned on edit, never lost or silently changed.
+
+What is stored is the validated, normalised intake (every field, numbers as numbers), never the
+raw request. A read never fails because of one odd stored row: a consultation that cannot be
+shown says so (`damaged`), and the rest of the patient's record is shown as usual.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime
-from typing import Any
+from typing import Any, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 import dorsum
-from dorsum.core.dates import SupportedDate
-from dorsum.core.validation import parse_intake
+from dorsum.core.assessment import Assessment
+from dorsum.core.dates import EARLIEST, LATEST, SupportedDate
+from dorsum.core.intake import Allergen, Intake
 from dorsum.i18n import N_
 from dorsum.services import audit
 from dorsum.services.actors import Actor
@@ -21,16 +28,54 @@ from dorsum.services.bodymap import BodyMap, apply_body_map
 from dorsum.services.errors import Conflict, InvalidInput, NotFound
 from dorsum.services.patients import patient_row
 from dorsum.services.text import LongText
+from dorsum.services.transaction import use_case
 from dorsum.storage.tables import Consultation, ConsultationVersion, TreatmentPlan, User
+
+MAX_VERSION = 100_000
 
 
 class ConsultationInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    intake: dict[str, Any]
+    intake: Intake
     body_map: BodyMap = Field(default_factory=BodyMap)
     visit_date: SupportedDate | None = None
     note: LongText = ""
+    base_version: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_VERSION,
+        description="The version this edit started from. When another version was saved "
+        "since, the edit is refused with 409 instead of silently replacing it.",
+    )
+
+    @field_validator("intake")
+    @classmethod
+    def _normalised(cls, intake: Intake) -> Intake:
+        return normalise(intake)
+
+    @field_validator("intake")
+    @classmethod
+    def _target_date_in_range(cls, intake: Intake) -> Intake:
+        target = intake.goals.target_date
+        if target is not None and not EARLIEST <= target <= LATEST:
+            raise PydanticCustomError(
+                "date_range",
+                "goals.target_date must be between {first} and {last}",
+                {"path": "goals.target_date", "first": EARLIEST.year, "last": LATEST.year},
+            )
+        return intake
+
+
+def normalise(intake: Intake) -> Intake:
+    """The intake as stored: allergies once each, in the contract's order (the order they
+    were listed in means nothing, and a form lists them in its own order)."""
+    order = get_args(Allergen)
+    allergies = tuple(a for a in order if a in intake.history.allergies)
+    if allergies == intake.history.allergies:
+        return intake
+    history = intake.history.model_copy(update={"allergies": allergies})
+    return intake.model_copy(update={"history": history})
 
 
 class VersionSummary(BaseModel):
@@ -51,29 +96,45 @@ class ConsultationPublic(BaseModel):
     knowledge_base_version: str
     note: str
     plan_ids: list[int]
+    damaged: str | None = Field(
+        default=None,
+        description="Set when this stored consultation cannot be read as an intake and "
+        "assessment (written by an earlier fault): what is wrong with it.",
+    )
+
+    def parsed(self) -> tuple[Intake, Assessment] | None:
+        """The intake and assessment as values, or None for a damaged record."""
+        if self.damaged is not None:
+            return None
+        return Intake.model_validate(self.intake), Assessment.model_validate(self.assessment)
 
 
-def assess_input(data: ConsultationInput, *, today: date) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The intake with the body map applied, and its assessment (raises IntakeError)."""
+def assess_input(data: ConsultationInput, *, today: date) -> tuple[Intake, dict[str, Any]]:
+    """The intake with the body map applied, and its assessment."""
     intake = apply_body_map(data.intake, data.body_map)
-    assessment = dorsum.assess(parse_intake(intake), today=today)
+    assessment = dorsum.assess(intake, today=today)
     return intake, assessment.model_dump(mode="json")
 
 
+@use_case
 def create_consultation(
     db: Session, *, actor: Actor, patient_id: int, data: ConsultationInput, today: date
 ) -> ConsultationPublic:
     actor.require_clinical()
     patient = patient_row(db, actor=actor, patient_id=patient_id)
+    visit_date = data.visit_date or today
+    intake, assessment = assess_input(data, today=visit_date)
     consultation = Consultation(
         clinic_id=actor.clinic_id,
         patient_id=patient.id,
-        visit_date=data.visit_date or today,
+        visit_date=visit_date,
         created_by=actor.user_id,
     )
     db.add(consultation)
     db.flush()
-    _add_version(db, actor=actor, consultation=consultation, data=data, number=1)
+    _add_version(
+        db, actor=actor, consultation=consultation, data=data, number=1, result=(intake, assessment)
+    )
     audit.record(
         db,
         actor=actor,
@@ -85,6 +146,7 @@ def create_consultation(
     return _public(db, consultation, version=None)
 
 
+@use_case
 def revise_consultation(
     db: Session, *, actor: Actor, consultation_id: int, data: ConsultationInput
 ) -> ConsultationPublic:
@@ -99,8 +161,19 @@ def revise_consultation(
             N_("A saved visit keeps its date. For another day, start a new consultation.")
         )
     number = next_version(db, consultation.id)
+    if data.base_version is not None and data.base_version != number - 1:
+        raise Conflict(
+            N_(
+                "A newer version of this consultation was saved after the one this form "
+                "started from. Your changes are still in the form: compare them with the latest "
+                "version, then save again."
+            )
+        )
+    result = assess_input(data, today=consultation.visit_date)
     try:
-        _add_version(db, actor=actor, consultation=consultation, data=data, number=number)
+        _add_version(
+            db, actor=actor, consultation=consultation, data=data, number=number, result=result
+        )
     except IntegrityError:  # another edit took this version number a moment ago
         raise Conflict(
             N_("Someone else saved this consultation a moment ago. Reload it and edit again.")
@@ -138,7 +211,7 @@ def list_consultations(db: Session, *, actor: Actor, patient_id: int) -> list[Co
     patient = patient_row(db, actor=actor, patient_id=patient_id)
     rows = db.scalars(
         select(Consultation)
-        .where(Consultation.patient_id == patient.id)
+        .where(Consultation.patient_id == patient.id, Consultation.clinic_id == actor.clinic_id)
         .order_by(Consultation.visit_date.desc(), Consultation.id.desc())
     )
     audit.record(db, actor=actor, action="read", entity="consultations", patient_id=patient.id)
@@ -163,7 +236,7 @@ def consultation_row(db: Session, *, actor: Actor, consultation_id: int) -> Cons
         )
     )
     if row is None:
-        raise NotFound(f"no consultation {consultation_id}")
+        raise NotFound(N_("There is no such consultation in your clinic."))
     return row
 
 
@@ -174,14 +247,15 @@ def _add_version(
     consultation: Consultation,
     data: ConsultationInput,
     number: int,
+    result: tuple[Intake, dict[str, Any]],
 ) -> None:
-    """Assess `data` as of the visit and store it as version `number`."""
-    intake, assessment = assess_input(data, today=consultation.visit_date)
+    """Store the assessed input as version `number`."""
+    intake, assessment = result
     db.add(
         ConsultationVersion(
             consultation_id=consultation.id,
             version=number,
-            intake=intake,
+            intake=intake.model_dump(mode="json"),
             body_map=data.body_map.model_dump(mode="json"),
             assessment=assessment,
             knowledge_base_version=assessment["knowledge_base_version"],
@@ -227,13 +301,16 @@ def _assemble(
     plans: dict[int, list[int]],
     version: int | None,
 ) -> ConsultationPublic:
+    if not versions:
+        return _damaged(consultation, N_("it was saved without any content"))
     chosen = (
         versions[-1]
         if version is None
         else next((v for v in versions if v.version == version), None)
     )
     if chosen is None:
-        raise NotFound(f"consultation {consultation.id} has no version {version}")
+        raise NotFound(N_("This consultation has no such version."))
+    intake, assessment, problem = _readable(chosen)
     return ConsultationPublic(
         id=consultation.id,
         patient_id=consultation.patient_id,
@@ -247,10 +324,46 @@ def _assemble(
             )
             for v in versions
         ],
-        intake=chosen.intake,
-        body_map=chosen.body_map,
-        assessment=chosen.assessment,
+        intake=intake,
+        body_map=chosen.body_map if isinstance(chosen.body_map, dict) else {},
+        assessment=assessment,
         knowledge_base_version=chosen.knowledge_base_version,
         note=chosen.note,
         plan_ids=sorted(plan for v in versions for plan in plans[v.id]),
+        damaged=problem,
+    )
+
+
+def _readable(
+    version: ConsultationVersion,
+) -> tuple[dict[str, Any], dict[str, Any], str | None]:
+    """The stored intake normalised (older rows may hold numbers as text) and the assessment,
+    or the raw content with what is wrong with it."""
+    raw_intake = version.intake if isinstance(version.intake, dict) else {}
+    raw_assessment = version.assessment if isinstance(version.assessment, dict) else {}
+    try:
+        intake = Intake.model_validate(version.intake).model_dump(mode="json")
+    except ValidationError:
+        return raw_intake, raw_assessment, N_("its intake is not a valid intake")
+    try:
+        Assessment.model_validate(version.assessment)
+    except ValidationError:
+        return intake, raw_assessment, N_("its stored result is not a valid assessment")
+    return intake, raw_assessment, None
+
+
+def _damaged(consultation: Consultation, why: str) -> ConsultationPublic:
+    return ConsultationPublic(
+        id=consultation.id,
+        patient_id=consultation.patient_id,
+        visit_date=consultation.visit_date,
+        version=0,
+        versions=[],
+        intake={},
+        body_map={},
+        assessment={},
+        knowledge_base_version="",
+        note="",
+        plan_ids=[],
+        damaged=why,
     )

@@ -78,6 +78,7 @@ def load_demo(db: Session, *, today: date, examples: Path | None = None) -> bool
             db,
             actor=doctor,
             data=PatientCreate(name=name, birth_date=born, sex=sex, email=f"{stem}@patients.test"),
+            today=today,
         )
         visits = _history(intake) if stem == "teen-back-acne" else [(today, intake)]
         for visit_date, visit_intake in visits:

@@ -6,13 +6,16 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from dorsum.core.dates import SupportedDate
+from dorsum.i18n import N_
 from dorsum.services import audit
 from dorsum.services.actors import Actor
-from dorsum.services.errors import NotFound
-from dorsum.services.text import Name, ShortText
+from dorsum.services.errors import InvalidInput, NotFound
+from dorsum.services.text import Name, ShortText, search_key
+from dorsum.services.transaction import use_case
 from dorsum.storage.tables import (
     Appointment,
     AuditEntry,
@@ -27,7 +30,7 @@ class PatientCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Name
-    birth_date: date | None = None
+    birth_date: SupportedDate | None = None
     sex: Literal["female", "male", "other"] | None = None
     email: ShortText | None = None
     phone: Annotated[ShortText, StringConstraints(max_length=40)] | None = None
@@ -51,15 +54,27 @@ class PatientList(BaseModel):
 
 
 def age_on(birth_date: date | None, day: date) -> int | None:
-    if birth_date is None:
+    """Age in whole years on `day`; None when unknown or when the birth date is after `day`."""
+    if birth_date is None or birth_date > day:
         return None
     before_birthday = (day.month, day.day) < (birth_date.month, birth_date.day)
     return day.year - birth_date.year - before_birthday
 
 
-def create_patient(db: Session, *, actor: Actor, data: PatientCreate) -> PatientPublic:
+@use_case
+def create_patient(db: Session, *, actor: Actor, data: PatientCreate, today: date) -> PatientPublic:
     """Any role may register a patient (reception books new patients)."""
-    patient = Patient(clinic_id=actor.clinic_id, created_by=actor.user_id, **data.model_dump())
+    if data.birth_date is not None and data.birth_date > today:
+        raise InvalidInput(
+            N_("A birth date cannot be in the future."),
+            field="birth_date",
+        )
+    patient = Patient(
+        clinic_id=actor.clinic_id,
+        created_by=actor.user_id,
+        search_text=search_key(data.name, data.email, data.phone)[:800],
+        **data.model_dump(),
+    )
     db.add(patient)
     db.flush()
     audit.record(
@@ -73,20 +88,39 @@ def create_patient(db: Session, *, actor: Actor, data: PatientCreate) -> Patient
     return PatientPublic.model_validate(patient)
 
 
+@use_case
+def update_patient(
+    db: Session, *, actor: Actor, patient_id: int, data: PatientCreate, today: date
+) -> PatientPublic:
+    """Correct a patient's name, birth date, sex or contact details (any role: reception
+    keeps contact details current)."""
+    if data.birth_date is not None and data.birth_date > today:
+        raise InvalidInput(N_("A birth date cannot be in the future."), field="birth_date")
+    patient = patient_row(db, actor=actor, patient_id=patient_id)
+    for name, value in data.model_dump().items():
+        setattr(patient, name, value)
+    patient.search_text = search_key(data.name, data.email, data.phone)[:800]
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        action="update",
+        entity="patient",
+        entity_id=patient.id,
+        patient_id=patient.id,
+    )
+    return PatientPublic.model_validate(patient)
+
+
 def find_patients(
     db: Session, *, actor: Actor, query: str | None = None, limit: int = 50, offset: int = 0
 ) -> PatientList:
-    """The clinic's patients, newest first, filtered by name, e-mail or phone."""
+    """The clinic's patients, newest first, filtered by name, e-mail or phone; case and
+    accents do not matter ("lopez" finds "López")."""
     conditions = [Patient.clinic_id == actor.clinic_id]
-    if query and query.strip():
-        pattern = f"%{query.strip().lower()}%"
-        conditions.append(
-            or_(
-                func.lower(Patient.name).like(pattern),
-                func.lower(func.coalesce(Patient.email, "")).like(pattern),
-                func.coalesce(Patient.phone, "").like(pattern),
-            )
-        )
+    for word in search_key(query).split():
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        conditions.append(Patient.search_text.like(f"%{escaped}%", escape="\\"))
     total = db.scalar(select(func.count()).select_from(Patient).where(*conditions)) or 0
     rows = db.scalars(
         select(Patient)
@@ -105,7 +139,7 @@ def patient_row(db: Session, *, actor: Actor, patient_id: int) -> Patient:
         select(Patient).where(Patient.id == patient_id, Patient.clinic_id == actor.clinic_id)
     )
     if patient is None:
-        raise NotFound(f"no patient {patient_id}")
+        raise NotFound(N_("There is no such patient in your clinic."))
     return patient
 
 
@@ -127,7 +161,9 @@ def export_patient(db: Session, *, actor: Actor, patient_id: int) -> dict[str, A
     actor.require_clinical()
     patient = patient_row(db, actor=actor, patient_id=patient_id)
     consultations = db.scalars(
-        select(Consultation).where(Consultation.patient_id == patient.id).order_by(Consultation.id)
+        select(Consultation)
+        .where(Consultation.patient_id == patient.id, Consultation.clinic_id == actor.clinic_id)
+        .order_by(Consultation.id)
     )
     exported_consultations = []
     for consultation in consultations:
@@ -154,7 +190,11 @@ def export_patient(db: Session, *, actor: Actor, patient_id: int) -> dict[str, A
                 "versions": versions,
             }
         )
-    appointments = db.scalars(select(Appointment).where(Appointment.patient_id == patient.id))
+    appointments = db.scalars(
+        select(Appointment).where(
+            Appointment.patient_id == patient.id, Appointment.clinic_id == actor.clinic_id
+        )
+    )
     audit.record(
         db,
         actor=actor,
@@ -163,13 +203,22 @@ def export_patient(db: Session, *, actor: Actor, patient_id: int) -> dict[str, A
         entity_id=patient.id,
         patient_id=patient.id,
     )
-    trail = db.scalars(select(AuditEntry).where(AuditEntry.patient_id == patient.id))
+    trail = db.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.patient_id == patient.id, AuditEntry.clinic_id == actor.clinic_id)
+        .order_by(AuditEntry.id)
+    )
     return {
         "format": "dorsum-patient-export/1",
         "patient": PatientPublic.model_validate(patient).model_dump(mode="json"),
         "consultations": exported_consultations,
         "appointments": [
-            {"starts_at": a.starts_at.isoformat(), "minutes": a.minutes, "purpose": a.purpose}
+            {
+                "starts_at": a.starts_at.isoformat(),
+                "minutes": a.minutes,
+                "purpose": a.purpose,
+                "cancelled": a.cancelled_at is not None,
+            }
             for a in appointments
         ],
         "access_log": [
@@ -179,6 +228,7 @@ def export_patient(db: Session, *, actor: Actor, patient_id: int) -> dict[str, A
     }
 
 
+@use_case
 def erase_patient(db: Session, *, actor: Actor, patient_id: int) -> None:
     """Delete the patient and all their records (right to erasure, GDPR art. 17). Admins only.
 

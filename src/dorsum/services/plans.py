@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,10 +14,12 @@ from dorsum.core.assessment import Assessment
 from dorsum.core.dates import SupportedDate
 from dorsum.core.plan import Plan
 from dorsum.core.planner import build_plan
+from dorsum.i18n import N_
 from dorsum.services import audit
 from dorsum.services.actors import Actor
 from dorsum.services.consultations import consultation_row
-from dorsum.services.errors import NotFound
+from dorsum.services.errors import InvalidInput, NotFound
+from dorsum.services.transaction import use_case
 from dorsum.storage.tables import Consultation, ConsultationVersion, TreatmentPlan
 
 
@@ -42,6 +44,7 @@ class PlanRecord(BaseModel):
     plan: Plan
 
 
+@use_case
 def create_plan(
     db: Session, *, actor: Actor, consultation_id: int, request: PlanRequest, today: date
 ) -> PlanRecord:
@@ -49,7 +52,12 @@ def create_plan(
     actor.require_clinical()
     consultation = consultation_row(db, actor=actor, consultation_id=consultation_id)
     version = _version(consultation, request.version)
-    assessment = Assessment.model_validate(version.assessment)
+    try:
+        assessment = Assessment.model_validate(version.assessment)
+    except ValidationError:
+        raise InvalidInput(
+            N_("This version's stored result cannot be read, so it cannot be planned.")
+        ) from None
     plan = build_plan(
         assessment,
         index=dorsum.default_index(),
@@ -86,12 +94,14 @@ def create_plan(
 
 
 def _version(consultation: Consultation, number: int | None) -> ConsultationVersion:
+    if not consultation.versions:
+        raise InvalidInput(N_("This consultation has no saved content to plan."))
     if number is None:
         return consultation.versions[-1]
     for version in consultation.versions:
         if version.version == number:
             return version
-    raise NotFound(f"consultation {consultation.id} has no version {number}")
+    raise NotFound(N_("This consultation has no such version."))
 
 
 def get_plan(db: Session, *, actor: Actor, plan_id: int) -> PlanRecord:
@@ -103,7 +113,7 @@ def get_plan(db: Session, *, actor: Actor, plan_id: int) -> PlanRecord:
         .where(TreatmentPlan.id == plan_id, TreatmentPlan.clinic_id == actor.clinic_id)
     ).first()
     if row is None:
-        raise NotFound(f"no plan {plan_id}")
+        raise NotFound(N_("There is no such plan in your clinic."))
     plan_row, version, consultation = row
     audit.record(
         db,
@@ -123,5 +133,9 @@ def get_plan(db: Session, *, actor: Actor, plan_id: int) -> PlanRecord:
 
 
 def _goal(intake: dict[str, Any]) -> date | None:
-    target = (intake.get("goals") or {}).get("target_date")
-    return date.fromisoformat(target) if target else None
+    goals = intake.get("goals") if isinstance(intake, dict) else None
+    target = goals.get("target_date") if isinstance(goals, dict) else None
+    try:
+        return date.fromisoformat(target) if isinstance(target, str) else None
+    except ValueError:
+        return None

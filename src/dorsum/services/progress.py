@@ -29,24 +29,21 @@ def visits_of(consultations: list[ConsultationPublic]) -> list[Visit]:
     """Oldest visit first, from consultations listed newest first."""
     visits = []
     for consultation in reversed(consultations):
-        findings = consultation.intake.get("findings") or {}
-        acne = findings.get("acne") or {}
-        scars = findings.get("acne_scars") or {}
+        parsed = consultation.parsed()
+        if parsed is None:  # a damaged record is shown as such on the page, not charted
+            continue
+        intake, assessment = parsed
+        acne, scars = intake.findings.acne, intake.findings.acne_scars
         visits.append(
             Visit(
                 consultation_id=consultation.id,
                 visit_date=consultation.visit_date,
-                severity={
-                    c["id"]: SEVERITY_LEVEL[c["severity"]]
-                    for c in consultation.assessment["conditions"]
-                },
+                severity={c.id: SEVERITY_LEVEL[c.severity] for c in assessment.conditions},
                 counts={
-                    "inflammatory": acne.get("papules", 0) + acne.get("pustules", 0),
-                    "comedones": acne.get("comedones", 0),
-                    "nodular": acne.get("nodules", 0) + acne.get("cysts", 0),
-                    "atrophic_scars": sum(
-                        scars.get(k, 0) for k in ("icepick", "boxcar", "rolling")
-                    ),
+                    "inflammatory": acne.papules + acne.pustules if acne else 0,
+                    "comedones": acne.comedones if acne else 0,
+                    "nodular": acne.nodules + acne.cysts if acne else 0,
+                    "atrophic_scars": scars.icepick + scars.boxcar + scars.rolling if scars else 0,
                 },
             )
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Annotated
 
 from pydantic import AfterValidator, StringConstraints
@@ -20,3 +21,17 @@ Name = Annotated[
 ]
 ShortText = Annotated[str, StringConstraints(max_length=254), AfterValidator(_no_nul)]
 LongText = Annotated[str, StringConstraints(max_length=5000), AfterValidator(_no_nul)]
+# an e-mail address as people type it: something@somewhere.tld (deliverability is not checked)
+Email = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, to_lower=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+    ),
+]
+
+
+def search_key(*parts: str | None) -> str:
+    """Text folded for searching: lower case and without accents ("López" → "lopez")."""
+    joined = " ".join(part for part in parts if part)
+    decomposed = unicodedata.normalize("NFKD", joined.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c) and c != "\x00")

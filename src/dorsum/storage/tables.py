@@ -3,8 +3,13 @@ stored and read here, and services turn them into values.
 
 Every clinical table carries `clinic_id`, and every query in the repositories filters by it:
 a user never sees another clinic's patients. Consultations are versioned: a saved version is
-never updated, an edit adds the next version. The audit log is append-only (the migration adds
-database triggers that refuse UPDATE and DELETE on it).
+never updated, an edit adds the next version. The audit log is append-only (the migrations add
+database triggers that refuse UPDATE, DELETE, REPLACE and TRUNCATE on it) and tamper-evident:
+each entry carries a hash over its content and the previous entry's hash.
+
+Ids are never reused: SQLite tables are AUTOINCREMENT (without it SQLite hands an erased
+patient's id to the next patient), and PostgreSQL sequences never go back. Times are stored
+in UTC on both databases (`UtcDateTime`).
 """
 
 from __future__ import annotations
@@ -16,7 +21,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -26,6 +30,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from dorsum.storage.types import UtcDateTime
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -40,12 +46,16 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map: ClassVar[dict[Any, Any]] = {
         dict[str, Any]: JSON,
-        datetime: DateTime(timezone=True),
+        datetime: UtcDateTime(),
     }
+    __table_args__: Any = NEVER_REUSE_IDS
 
 
 class Clinic(Base):
@@ -87,7 +97,8 @@ class LoginSession(Base):
 
 
 class ApiToken(Base):
-    """A bearer token for clinic IT integrations. Only the token's hash is stored."""
+    """A bearer token for clinic IT integrations. Only the token's hash is stored; it works
+    until it expires or is revoked (or its user is deactivated)."""
 
     __tablename__ = "api_tokens"
 
@@ -96,17 +107,22 @@ class ApiToken(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     label: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
 
 
-class LoginAttempt(Base):
-    """Failed sign-ins, for rate limiting by account and by address."""
+class LoginThrottle(Base):
+    """Sign-in attempts per account and per address within the current window. The counter is
+    raised atomically *before* a password is checked, so simultaneous guesses cannot all slip
+    under the limit."""
 
-    __tablename__ = "login_attempts"
+    __tablename__ = "login_throttle"
+    __table_args__ = ()
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), index=True)
-    address: Mapped[str] = mapped_column(String(64), index=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)  # "email:..." | "address:..."
+    attempts: Mapped[int] = mapped_column(Integer)
+    window_started_at: Mapped[datetime]
 
 
 class Patient(Base):
@@ -119,6 +135,9 @@ class Patient(Base):
     sex: Mapped[str | None] = mapped_column(String(10))
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(40))
+    # name, e-mail and phone folded to lower case without accents, so "lopez" finds "López"
+    # on both databases
+    search_text: Mapped[str] = mapped_column(String(800), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
@@ -146,7 +165,7 @@ class ConsultationVersion(Base):
     """One saved state of a consultation: the intake, the body map and the assessment."""
 
     __tablename__ = "consultation_versions"
-    __table_args__ = (UniqueConstraint("consultation_id", "version"),)
+    __table_args__ = (UniqueConstraint("consultation_id", "version"), NEVER_REUSE_IDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int] = mapped_column(
@@ -177,9 +196,14 @@ class TreatmentPlan(Base):
 
 
 class Appointment(Base):
-    """A booking. Reception sees these, never the clinical record."""
+    """A booking. Reception sees these, never the clinical record. A cancelled booking is kept
+    (with who cancelled it and when), so the book's history stays whole."""
 
     __tablename__ = "appointments"
+    __table_args__ = (
+        Index("ix_appointments_clinic_starts", "clinic_id", "starts_at"),
+        NEVER_REUSE_IDS,
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
@@ -191,6 +215,8 @@ class Appointment(Base):
     purpose: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    cancelled_at: Mapped[datetime | None]
+    cancelled_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
 class BookingRequest(Base):
@@ -210,10 +236,15 @@ class BookingRequest(Base):
 
 
 class AuditEntry(Base):
-    """Who read or changed which patient record, and when. Append-only; no personal data."""
+    """Who read or changed which patient record, and when. Append-only; no personal data.
+
+    `hash` is SHA-256 over the entry's content and `prev_hash`, the hash of the clinic's
+    previous entry: changing, removing or inserting an entry in SQL breaks the chain, and
+    `dorsum audit verify` names the first broken link.
+    """
 
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_clinic_at", "clinic_id", "at"),)
+    __table_args__ = (Index("ix_audit_log_clinic_at", "clinic_id", "at"), NEVER_REUSE_IDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     clinic_id: Mapped[int] = mapped_column(Integer)
@@ -223,3 +254,17 @@ class AuditEntry(Base):
     entity_id: Mapped[int | None] = mapped_column(Integer)
     patient_id: Mapped[int | None] = mapped_column(Integer, index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """The last entry of each clinic's audit chain. Appending locks this row, so entries are
+    chained one at a time; and an entry removed from the end of the log no longer matches it."""
+
+    __tablename__ = "audit_head"
+    __table_args__ = ()
+
+    clinic_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_id: Mapped[int] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))

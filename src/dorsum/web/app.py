@@ -7,8 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
 
-from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
@@ -17,6 +16,9 @@ from dorsum.settings import Settings, get_settings
 from dorsum.storage.database import make_engine, session_factory
 from dorsum.storage.migrate import upgrade
 from dorsum.web import errors
+from dorsum.web.error_page import render_error
+from dorsum.web.failures import SafeFailures
+from dorsum.web.limits import RequestLimits
 from dorsum.web.routes import api, clinic, public
 from dorsum.web.timing import ServerTiming
 
@@ -24,9 +26,11 @@ from dorsum.web.timing import ServerTiming
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     """A ready application; migrates the database first when `auto_migrate` is set."""
     settings = settings or get_settings()
-    engine = engine or make_engine(settings.database_url)
+    engine = engine or make_engine(
+        settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms
+    )
     if settings.auto_migrate:
-        upgrade(str(engine.url.render_as_string(hide_password=False)))
+        upgrade(settings.owner_database_url, app_url=settings.database_url)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -55,24 +59,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(clinic.router)
     errors.install(app, render_error)
     app.add_middleware(ServerTiming)
-    return app
-
-
-def render_error(request: Request, status: int, message: str) -> HTMLResponse:
-    """The error page, in the browser's language (the user may not be signed in)."""
-    from dorsum.i18n import Localizer
-    from dorsum.web.deps import browser_language
-    from dorsum.web.templating import environment
-
-    language = browser_language(request)
-    page = environment().get_template("error.html.j2")
-    html = page.render(
-        _=Localizer(language).gettext,
-        status=status,
-        message=message,
-        lang=language,
-        actor=None,
-        csrf_token="",
-        request=request,
+    app.add_middleware(
+        RequestLimits,
+        max_body_bytes=settings.max_body_bytes,
+        max_json_depth=settings.max_json_depth,
+        error_page=render_error,
     )
-    return HTMLResponse(html, status_code=status)
+    app.add_middleware(SafeFailures, error_page=render_error)  # outermost: added last
+    return app

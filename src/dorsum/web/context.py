@@ -4,7 +4,7 @@ the CSRF token. Built by the dependencies in `deps.py`."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from functools import cached_property
 
 from sqlalchemy.orm import Session
@@ -20,10 +20,15 @@ class Caller:
     language: Language
     csrf_token: str
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    zone: tzinfo = UTC  # the clinic's time zone: what "today" and shown times mean
 
     @property
     def today(self) -> date:
-        return self.now.date()
+        return self.now.astimezone(self.zone).date()
+
+    def local(self, instant: datetime) -> datetime:
+        """An instant as the clinic's wall-clock time."""
+        return instant.astimezone(self.zone)
 
     @cached_property
     def localizer(self) -> Localizer:

@@ -51,26 +51,38 @@ def browser_language(request: Request) -> Language:
 
 
 def caller(request: Request, db: DatabaseDep) -> Caller:
-    """Who is calling: a bearer token, a session cookie, or nobody."""
-    now = datetime.now(UTC)
+    """Who is calling: a bearer token, a session cookie, or nobody. Kept on the request, so
+    that an error page can still show who is signed in, in their language."""
+    who = identify(request, db, now=datetime.now(UTC))
+    request.state.caller = who
+    return who
+
+
+def identify(request: Request, db: Session, *, now: datetime) -> Caller:
+    zone = request.app.state.settings.zone
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        actor = auth.bearer_actor(db, token=header[7:].strip())
+        actor = auth.bearer_actor(db, token=header[7:].strip(), now=now)
         if actor is None:
             raise SignInRequired()
         request.state.bearer = True
-        return Caller(db=db, actor=actor, language=_language(actor), csrf_token="", now=now)
+        return Caller(
+            db=db, actor=actor, language=_language(actor), csrf_token="", now=now, zone=zone
+        )
     request.state.bearer = False
     token = request.cookies.get(SESSION_COOKIE)
     session = auth.session_of(db, token=token, now=now) if token else None
     if session is None:
         anonymous = request.cookies.get(ANONYMOUS_CSRF_COOKIE) or secrets.token_urlsafe(32)
         request.state.anonymous_csrf = anonymous
+        language = browser_language(request)
         return Caller(
-            db=db, actor=None, language=browser_language(request), csrf_token=anonymous, now=now
+            db=db, actor=None, language=language, csrf_token=anonymous, now=now, zone=zone
         )
     actor, csrf = session
-    return Caller(db=db, actor=actor, language=_language(actor), csrf_token=csrf, now=now)
+    return Caller(
+        db=db, actor=actor, language=_language(actor), csrf_token=csrf, now=now, zone=zone
+    )
 
 
 def _language(actor: Actor) -> Language:

@@ -1,15 +1,29 @@
-"""The consultation form, both ways: HTML form fields to an intake (and body map), and a saved
-intake back to the values the form shows. Validation happens after, on the intake itself."""
+"""The consultation form, both ways, covering the whole intake.
+
+`form_values` turns a saved intake (and body map) into what each form field shows, and
+`read_form` turns the submitted fields back into an intake. Every field of the intake has a
+form field (`FIELDS`, checked against the contract by the tests), so an edit never loses what
+the form did not show: saving a consultation with only the note changed stores the same
+intake. A section (acne, acne scars, ...) is present when any of its fields holds something;
+a section that was present is shown with all of its numbers, so it stays present.
+
+Problems are reported per form field (the name the template shows them next to), as codes and
+values for the wording in `dorsum.web.problems`.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
 
-from dorsum.services.bodymap import BodyMap
+from dorsum.i18n import N_
+from dorsum.services.bodymap import ACNE_FIELDS, SCAR_FIELDS, BodyMap
+from dorsum.web.problems import Problem
 
 PATIENT_FLAGS = ("pregnant", "breastfeeding", "planning_pregnancy")
 HISTORY_FLAGS = (
@@ -34,147 +48,300 @@ ALLERGIES = (
     "erythromycin",
 )
 ACNE_FLAGS = ("itchy_monomorphic_without_comedones", "rapid_worsening_with_systemic_symptoms")
-SCAR_ROWS = 3
+MIN_SCAR_ROWS = 3
+# The contract sets no limit on scars; the form shows up to this many and refuses more rather
+# than dropping any (a back with a thousand recorded scars is a data-entry mistake).
+MAX_SCAR_ROWS = 1000
+_SCAR_FIELD = re.compile(r"^scar_(\d{1,7})_(cause|kind|months)$")
 
 
-class FormProblem(Exception):
-    """A field could not even be read (not a number, broken body map)."""
+@dataclass(frozen=True)
+class Field:
+    """A form field and the intake field it holds (path inside `intake`)."""
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
-
-
-def _number(form: Mapping[str, Any], name: str, kind: type = int) -> Any:
-    value = str(form.get(name, "") or "").strip().replace(",", ".")
-    if value == "":
-        return None
-    try:
-        return kind(value)
-    except ValueError:
-        raise FormProblem(name, f"must be a number, not {value!r}") from None
+    name: str
+    path: tuple[str, ...]
 
 
-def _flag(form: Mapping[str, Any], name: str) -> bool:
-    return str(form.get(name, "")).lower() in ("on", "true", "1", "yes")
+def _fields() -> tuple[Field, ...]:
+    fields = [Field("age", ("patient", "age")), Field("sex", ("patient", "sex"))]
+    fields += [Field(flag, ("patient", flag)) for flag in PATIENT_FLAGS]
+    fields += [Field("fitzpatrick", ("patient", "fitzpatrick")), Field("bmi", ("patient", "bmi"))]
+    fields += [Field(flag, ("history", flag)) for flag in HISTORY_FLAGS]
+    fields += [
+        Field("cold_disorder", ("history", "cold_disorder")),
+        Field("allergies", ("history", "allergies")),
+        Field("isotretinoin_months", ("history", "isotretinoin_months_since_stop")),
+    ]
+    fields += [Field(f"acne_{name}", ("findings", "acne", name)) for name in ACNE_FIELDS]
+    fields += [Field(flag, ("findings", "acne", flag)) for flag in ACNE_FLAGS]
+    fields += [Field(f"scars_{name}", ("findings", "acne_scars", name)) for name in SCAR_FIELDS]
+    fields += [
+        Field(
+            "visible_at_social_distance", ("findings", "acne_scars", "visible_at_social_distance")
+        ),
+        Field("do_not_flatten", ("findings", "acne_scars", "flatten_on_stretch")),
+        Field("striae_stage", ("findings", "stretch_marks", "stage")),
+        Field("striae_count", ("findings", "stretch_marks", "count")),
+        Field("pinch_cm", ("findings", "localized_fat", "pinch_cm")),
+        Field("fat_areas", ("findings", "localized_fat", "areas")),
+        Field("scar_*_cause", ("findings", "scars", "*", "cause")),
+        Field("scar_*_kind", ("findings", "scars", "*", "kind")),
+        Field("scar_*_months", ("findings", "scars", "*", "months_old")),
+        Field("target_date", ("goals", "target_date")),
+        Field("prefer_non_invasive", ("goals", "prefer_non_invasive")),
+    ]
+    return tuple(fields)
 
 
-def intake_from_form(form: Mapping[str, Any], allergies: list[str]) -> dict[str, Any]:
-    """The contract intake the form describes (before the body map's counts are applied)."""
-    patient: dict[str, Any] = {"age": _number(form, "age")}
-    sex = form.get("sex") or None
-    if sex:
-        patient["sex"] = sex
-    patient.update({flag: _flag(form, flag) for flag in PATIENT_FLAGS})
-    fitzpatrick = _number(form, "fitzpatrick")
-    if fitzpatrick is not None:
-        patient["fitzpatrick"] = fitzpatrick
-    bmi = _number(form, "bmi", float)
-    if bmi is not None:
-        patient["bmi"] = bmi
-    history: dict[str, Any] = {flag: _flag(form, flag) for flag in HISTORY_FLAGS}
-    history["allergies"] = [a for a in allergies if a in ALLERGIES]
-    isotretinoin = str(form.get("isotretinoin", "never"))
-    if isotretinoin == "taking":
-        history["isotretinoin_months_since_stop"] = 0
-    elif isotretinoin == "stopped":
-        history["isotretinoin_months_since_stop"] = _number(form, "isotretinoin_months")
-    if form.get("cold_disorder"):
-        history["cold_disorder"] = form["cold_disorder"]
-    return {
-        "patient": patient,
-        "history": history,
-        "findings": _findings(form),
-        "goals": _goals(form),
-    }
+FIELDS = _fields()
+_BY_PATH = {field.path: field.name for field in FIELDS}
 
 
-def _findings(form: Mapping[str, Any]) -> dict[str, Any]:
-    findings: dict[str, Any] = {}
-    acne_flags = {flag: _flag(form, flag) for flag in ACNE_FLAGS}
-    if any(acne_flags.values()):
-        findings["acne"] = acne_flags
-    findings["acne_scars"] = {
-        "visible_at_social_distance": _flag(form, "visible_at_social_distance"),
-        "flatten_on_stretch": not _flag(form, "do_not_flatten"),
-    }
-    stage = form.get("striae_stage") or ""
-    if stage in ("rubra", "alba"):
-        findings["stretch_marks"] = {"stage": stage, "count": _number(form, "striae_count")}
-    pinch = _number(form, "pinch_cm", float)
-    if pinch is not None:
-        findings["localized_fat"] = {"pinch_cm": pinch, "areas": _number(form, "fat_areas")}
-    scars = []
-    for row in range(SCAR_ROWS):
-        kind = form.get(f"scar_{row}_kind") or ""
-        if kind:
-            scars.append(
-                {
-                    "cause": form.get(f"scar_{row}_cause") or "other",
-                    "kind": kind,
-                    "months_old": _number(form, f"scar_{row}_months"),
-                }
-            )
-    if scars:
-        findings["scars"] = scars
-    return findings
+def field_for(location: tuple[int | str, ...]) -> str:
+    """The form field that shows the value at a validation error's location."""
+    parts = [str(part) for part in location]
+    if not parts or parts[0] != "intake":
+        return ("body_map" if parts[0] == "body_map" else parts[0]) if parts else "form"
+    path = tuple(parts[1:])
+    if len(path) >= 4 and path[:2] == ("findings", "scars") and path[2].isdigit():
+        template = _BY_PATH.get((*path[:2], "*", *path[3:]), f"scar_*_{path[3]}")
+        return template.replace("*", path[2])
+    while path and path not in _BY_PATH:
+        path = path[:-1]
+    return _BY_PATH.get(path, "form")
 
 
-def _goals(form: Mapping[str, Any]) -> dict[str, Any]:
-    goals: dict[str, Any] = {"prefer_non_invasive": _flag(form, "prefer_non_invasive")}
-    if form.get("target_date"):
-        goals["target_date"] = form["target_date"]
-    return goals
+# ---- intake -> what the form shows ---------------------------------------------------------
 
 
-def body_map_from_form(form: Mapping[str, Any]) -> BodyMap:
-    raw = str(form.get("body_map") or "{}")
-    try:
-        return BodyMap.model_validate(json.loads(raw))
-    except (ValueError, ValidationError):
-        raise FormProblem("body_map", "the body map could not be read; reload the page") from None
-
-
-def drop_empty_scar_findings(intake: dict[str, Any]) -> dict[str, Any]:
-    """Scar flags alone, with no counts, mean no acne scars."""
-    findings = dict(intake.get("findings") or {})
-    scars = findings.get("acne_scars") or {}
-    counts = ("icepick", "boxcar", "rolling", "hypertrophic", "macular")
-    if scars and not any(scars.get(name) for name in counts):
-        findings.pop("acne_scars")
-    return {**intake, "findings": findings}
-
-
-def form_values(intake: dict[str, Any], body_map: dict[str, Any]) -> dict[str, Any]:
-    """What the form shows for a saved intake."""
+def form_values(intake: Mapping[str, Any], body_map: Mapping[str, Any] | None) -> dict[str, Any]:
+    """What each field of the form shows for a saved (normalised) intake."""
     patient = intake.get("patient") or {}
     history = intake.get("history") or {}
     findings = intake.get("findings") or {}
     goals = intake.get("goals") or {}
     months = history.get("isotretinoin_months_since_stop")
-    stretch = findings.get("stretch_marks") or {}
-    fat = findings.get("localized_fat") or {}
-    scars_found = findings.get("acne_scars") or {}
     values: dict[str, Any] = {
-        **{k: patient.get(k) for k in ("age", "sex", "fitzpatrick", "bmi", *PATIENT_FLAGS)},
-        **{k: history.get(k) for k in (*HISTORY_FLAGS, "cold_disorder")},
-        "allergies": history.get("allergies") or [],
+        **{
+            name: patient.get(name) for name in ("age", "sex", "fitzpatrick", "bmi", *PATIENT_FLAGS)
+        },
+        **{name: history.get(name) for name in (*HISTORY_FLAGS, "cold_disorder")},
+        "allergies": list(history.get("allergies") or []),
         "isotretinoin": "never" if months is None else "taking" if months == 0 else "stopped",
         "isotretinoin_months": months if months else None,
-        **{flag: (findings.get("acne") or {}).get(flag) for flag in ACNE_FLAGS},
-        "visible_at_social_distance": scars_found.get("visible_at_social_distance"),
-        "do_not_flatten": scars_found.get("flatten_on_stretch") is False,
-        "striae_stage": stretch.get("stage"),
-        "striae_count": stretch.get("count"),
-        "pinch_cm": fat.get("pinch_cm"),
-        "fat_areas": fat.get("areas"),
         "prefer_non_invasive": goals.get("prefer_non_invasive"),
         "target_date": goals.get("target_date"),
         "body_map": json.dumps(body_map or {"zones": {}}),
     }
-    for row, scar in enumerate((findings.get("scars") or [])[:SCAR_ROWS]):
-        values[f"scar_{row}_kind"] = scar.get("kind")
+    values.update(_section_values(findings.get("acne"), "acne", ACNE_FIELDS, ACNE_FLAGS))
+    scars = findings.get("acne_scars")
+    values.update(_section_values(scars, "scars", SCAR_FIELDS, ("visible_at_social_distance",)))
+    values["do_not_flatten"] = scars is not None and scars.get("flatten_on_stretch") is False
+    stretch = findings.get("stretch_marks") or {}
+    fat = findings.get("localized_fat") or {}
+    values.update(
+        striae_stage=stretch.get("stage"),
+        striae_count=stretch.get("count"),
+        pinch_cm=fat.get("pinch_cm"),
+        fat_areas=fat.get("areas"),
+    )
+    rows = list(findings.get("scars") or [])
+    values["scar_rows"] = scar_rows(len(rows))
+    for row, scar in enumerate(rows):
         values[f"scar_{row}_cause"] = scar.get("cause")
+        values[f"scar_{row}_kind"] = scar.get("kind")
         values[f"scar_{row}_months"] = scar.get("months_old")
     return values
+
+
+def scar_rows(filled: int) -> int:
+    """Rows the scar table shows: every recorded scar and at least one empty row."""
+    return max(MIN_SCAR_ROWS, filled + 1)
+
+
+def rows_to_show(values: Mapping[str, Any]) -> int:
+    """Rows for a form: every row it holds and one empty row after the last filled one (counted
+    from the rows themselves, so a forged count cannot ask for a million rows)."""
+    rows = [0]
+    for key, value in values.items():
+        if (match := _SCAR_FIELD.match(str(key))) is not None:
+            row = int(match.group(1))
+            rows.append(row + 2 if value not in (None, "") else row + 1)
+    return min(MAX_SCAR_ROWS, max(MIN_SCAR_ROWS, *rows))
+
+
+def _section_values(
+    section: Mapping[str, Any] | None, prefix: str, counts: tuple[str, ...], flags: tuple[str, ...]
+) -> dict[str, Any]:
+    """A present section shows every count (0 included), so saving keeps it present; an
+    absent one shows blanks."""
+    present = section is not None
+    shown: dict[str, Any] = {
+        f"{prefix}_{name}": (section.get(name, 0) if section is not None else None)
+        for name in counts
+    }
+    shown.update({flag: (section.get(flag) if present and section else None) for flag in flags})
+    return shown
+
+
+# ---- what the form sends -> intake ---------------------------------------------------------
+
+
+class FormReader:
+    """Reads submitted fields into an intake, collecting a problem per unreadable field."""
+
+    def __init__(self, form: Mapping[str, Any]) -> None:
+        self.form = form
+        self.problems: list[Problem] = []
+
+    def text(self, name: str) -> str:
+        value = self.form.get(name)
+        return str(value).strip() if value is not None else ""
+
+    def flag(self, name: str) -> bool:
+        return self.text(name).lower() in ("on", "true", "1", "yes")
+
+    def number(self, name: str, kind: type = int) -> Any:
+        value = self.text(name).replace(",", ".")
+        if value == "":
+            return None
+        try:
+            return kind(value)
+        except (ValueError, OverflowError):
+            message = N_("Enter a whole number.") if kind is int else N_("Enter a number.")
+            self.problems.append(Problem(name, message))
+            return None
+
+    def problem(self, name: str, message: str, **values: object) -> None:
+        self.problems.append(Problem(name, message, values))
+
+
+def read_form(form: Mapping[str, Any]) -> tuple[dict[str, Any], BodyMap | None, list[Problem]]:
+    """The intake the form describes (before the body map's counts are applied), the body
+    map, and the fields that could not be read."""
+    reader = FormReader(form)
+    intake = {
+        "patient": _patient(reader),
+        "history": _history(reader),
+        "findings": _findings(reader),
+        "goals": _goals(reader),
+    }
+    return intake, _body_map(reader), reader.problems
+
+
+def _patient(reader: FormReader) -> dict[str, Any]:
+    patient: dict[str, Any] = {"age": reader.number("age")}
+    if reader.text("sex"):
+        patient["sex"] = reader.text("sex")
+    patient.update({flag: reader.flag(flag) for flag in PATIENT_FLAGS})
+    patient["fitzpatrick"] = reader.number("fitzpatrick")
+    patient["bmi"] = reader.number("bmi", float)
+    return patient
+
+
+def _history(reader: FormReader) -> dict[str, Any]:
+    history: dict[str, Any] = {flag: reader.flag(flag) for flag in HISTORY_FLAGS}
+    allergies = reader.form.get("allergies") or []
+    history["allergies"] = [a for a in ALLERGIES if a in allergies]
+    history["cold_disorder"] = reader.text("cold_disorder") or None
+    state = reader.text("isotretinoin") or "never"
+    months = reader.number("isotretinoin_months")
+    if state == "taking":
+        history["isotretinoin_months_since_stop"] = 0
+    elif state == "stopped":
+        if months is None and not any(p.field == "isotretinoin_months" for p in reader.problems):
+            reader.problem("isotretinoin_months", N_("Enter how many months ago it was stopped."))
+        history["isotretinoin_months_since_stop"] = months
+    elif months is not None:
+        reader.problem("isotretinoin", N_("Choose “stopped” to record months since stopping."))
+    return history
+
+
+def _findings(reader: FormReader) -> dict[str, Any]:
+    findings: dict[str, Any] = {}
+    acne = _section(reader, "acne", ACNE_FIELDS, {flag: reader.flag(flag) for flag in ACNE_FLAGS})
+    if acne is not None:
+        findings["acne"] = acne
+    scar_flags = {
+        "visible_at_social_distance": reader.flag("visible_at_social_distance"),
+        "flatten_on_stretch": not reader.flag("do_not_flatten"),
+    }
+    scars = _section(
+        reader, "scars", SCAR_FIELDS, scar_flags, defaults={"flatten_on_stretch": True}
+    )
+    if scars is not None:
+        findings["acne_scars"] = scars
+    stage, count = reader.text("striae_stage"), reader.number("striae_count")
+    if stage:
+        findings["stretch_marks"] = {"stage": stage, "count": count}
+    elif count is not None:
+        reader.problem("striae_stage", N_("Choose whether the stretch marks are red or white."))
+    pinch, areas = reader.number("pinch_cm", float), reader.number("fat_areas")
+    if pinch is not None:
+        findings["localized_fat"] = {"pinch_cm": pinch, "areas": areas}
+    elif areas is not None:
+        reader.problem("pinch_cm", N_("Enter the pinch to record localized fat."))
+    findings["scars"] = _scars(reader)
+    return findings
+
+
+def _section(
+    reader: FormReader,
+    prefix: str,
+    counts: tuple[str, ...],
+    flags: dict[str, bool],
+    defaults: Mapping[str, bool] | None = None,
+) -> dict[str, Any] | None:
+    """A section is present when any count is filled in or any flag differs from its default."""
+    numbers = {name: reader.number(f"{prefix}_{name}") for name in counts}
+    defaults = defaults or {}
+    filled = any(value is not None for value in numbers.values())
+    flagged = any(value != defaults.get(name, False) for name, value in flags.items())
+    if not (filled or flagged):
+        return None
+    return {**{k: v for k, v in numbers.items() if v is not None}, **flags}
+
+
+def _scars(reader: FormReader) -> list[dict[str, Any]]:
+    rows = sorted(
+        {int(match.group(1)) for key in reader.form if (match := _SCAR_FIELD.match(str(key)))}
+    )
+    if rows and rows[-1] >= MAX_SCAR_ROWS:
+        reader.problem("form", N_("The form holds at most %(count)s scars."), count=MAX_SCAR_ROWS)
+    scars = []
+    for row in rows[:MAX_SCAR_ROWS]:
+        cause, kind = reader.text(f"scar_{row}_cause"), reader.text(f"scar_{row}_kind")
+        months = reader.number(f"scar_{row}_months")
+        if not (cause or kind or months is not None):
+            continue
+        if not kind:
+            reader.problem(f"scar_{row}_kind", N_("Choose the kind of scar."))
+        if not cause:
+            reader.problem(f"scar_{row}_cause", N_("Choose what caused the scar."))
+        scars.append({"cause": cause or None, "kind": kind or None, "months_old": months})
+    return scars
+
+
+def _goals(reader: FormReader) -> dict[str, Any]:
+    return {
+        "target_date": reader.text("target_date") or None,
+        "prefer_non_invasive": reader.flag("prefer_non_invasive"),
+    }
+
+
+BODY_MAP_PROBLEM = N_(
+    "A count on the body map is not valid: counts are whole numbers from 0 to 10,000."
+)
+
+
+def _body_map(reader: FormReader) -> BodyMap | None:
+    if reader.text("body_map_problem"):  # a zone's count was refused where it was typed
+        reader.problem("body_map", BODY_MAP_PROBLEM)
+        return None
+    raw = reader.text("body_map") or '{"zones": {}}'
+    try:
+        return BodyMap.model_validate_json(raw)
+    except ValidationError:
+        reader.problem("body_map", BODY_MAP_PROBLEM)
+        return None

@@ -3,6 +3,7 @@ in every form, and the anonymous CSRF cookie set when a visitor first sees a for
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -29,7 +30,15 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.globals["severity_class"] = SEVERITY_CLASS
+    env.tests["match_plan"] = lambda name: str(name).startswith("plan_")
+    env.tests["match_token"] = lambda name: str(name).startswith("token_")
     return env
+
+
+def _when(who: Caller, instant: datetime) -> str:
+    """An instant as the clinic's local day and time, in the reader's language."""
+    local = who.local(instant)
+    return f"{who.localizer.date(local.date(), 'medium')} {local:%H:%M}"
 
 
 def render(
@@ -46,6 +55,8 @@ def render(
             referral_text=lambda reason: wording.referral_text(reason, index, loc),
             _=loc.gettext,
             ngettext=loc.ngettext,
+            when=lambda instant: _when(who, instant),
+            clock=lambda instant: who.local(instant).strftime("%H:%M"),
             kb=loc.kb,
             date=loc.date,
             loc=loc,

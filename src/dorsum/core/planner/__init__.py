@@ -39,10 +39,21 @@ def build_plan(
         check_supported(target, "target")
     if start < assessment.assessed_on:
         raise PlanError(
-            f"the plan cannot start ({start}) before the assessment date ({assessment.assessed_on})"
+            f"the plan cannot start ({start}) before the assessment date "
+            f"({assessment.assessed_on})",
+            code="start_before_assessment",
+            field="start",
+            start=start,
+            assessed=assessment.assessed_on,
         )
     if target is not None and target < start:
-        raise PlanError(f"the target date ({target}) is before the start date ({start})")
+        raise PlanError(
+            f"the target date ({target}) is before the start date ({start})",
+            code="target_before_start",
+            field="target",
+            target=target,
+            start=start,
+        )
     side = hemisphere_of(hemisphere=hemisphere, country=country)
     timings = _Timings(assessment, index)
     choices = choose(assessment, chosen, index=index)

@@ -45,7 +45,9 @@ def choose(
             offered = ", ".join(sorted(assessment.recommended_ids())) or "none"
             raise PlanError(
                 f"{treatment_id!r} is not a treatment dorsum knows.{hint} "
-                f"Options for this patient: {offered}."
+                f"Options for this patient: {offered}.",
+                code="unknown_treatment",
+                field="choose",
             )
         recommended = [r for r in assessment.recommendations if r.treatment == treatment_id]
         if recommended:
@@ -55,7 +57,10 @@ def choose(
         if not excluded:
             offered = ", ".join(sorted(assessment.recommended_ids())) or "none"
             raise PlanError(
-                f"{treatment_id!r} does not suit this patient's findings. Options: {offered}."
+                f"{treatment_id!r} does not suit this patient's findings. Options: {offered}.",
+                code="not_indicated",
+                field="choose",
+                treatment=treatment_id,
             )
         choices.extend(_deferrable(excluded, index, rank=len(assessment.recommendations) + 1))
     return _with_acne_first(choices, assessment, index)
@@ -94,7 +99,10 @@ def _deferrable(excluded: list[Exclusion], index: KnowledgeIndex, *, rank: int) 
     if not deferred:
         reasons = "\n  ".join(blocking)
         raise PlanError(
-            f"{excluded[0].treatment!r} was ruled out and cannot be planned:\n  {reasons}"
+            f"{excluded[0].treatment!r} was ruled out and cannot be planned:\n  {reasons}",
+            code="ruled_out",
+            field="choose",
+            treatment=excluded[0].treatment,
         )
     return deferred
 
@@ -157,5 +165,7 @@ def _with_acne_first(
     names = ", ".join(sorted({c.treatment for c in waiting}))
     raise PlanError(
         f"{names} must wait until the acne is treated, but no acne treatment can be planned "
-        "for this patient; a physician should see the acne first."
+        "for this patient; a physician should see the acne first.",
+        code="acne_first",
+        field="choose",
     )

@@ -50,12 +50,20 @@ def hemisphere_of(*, hemisphere: str | None = None, country: str | None = None) 
     """The hemisphere given directly or by country code; the north when neither is given."""
     if hemisphere is not None:
         if hemisphere not in ("north", "south"):
-            raise PlanError(f"hemisphere must be 'north' or 'south', not {hemisphere!r}")
+            raise PlanError(
+                f"hemisphere must be 'north' or 'south', not {hemisphere!r}",
+                code="hemisphere",
+                field="hemisphere",
+            )
         return "north" if hemisphere == "north" else "south"
     if country is not None:
         code = country.strip().upper()
         if len(code) != 2 or not code.isalpha():
-            raise PlanError(f"country must be a two-letter ISO code such as ES, not {country!r}")
+            raise PlanError(
+                f"country must be a two-letter ISO code such as ES, not {country!r}",
+                code="country",
+                field="country",
+            )
         return "south" if code in SOUTHERN else "north"
     return "north"
 

@@ -24,6 +24,7 @@ from dorsum.core.planner import build_plan
 from dorsum.services import appointments, audit, consultations, patients, plans, progress
 from dorsum.web.deps import SignedInDep, WriteDep
 from dorsum.web.hot_path import openapi, query_date, read_body
+from dorsum.web.routes.appointments import booking_rules
 from dorsum.web.routes.ids import RecordId
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -32,7 +33,9 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "Not signed in"},
     403: {"description": "The role may not do this"},
     404: {"description": "No such record in your clinic"},
+    409: {"description": "Someone else changed the record at the same moment"},
     422: {"description": "Invalid input: each bad field is named"},
+    503: {"description": "The database is busy; retry after the Retry-After seconds"},
 }
 
 
@@ -123,12 +126,23 @@ def list_patients(
 
 @router.post("/patients", status_code=201, response_model=patients.PatientPublic, responses=ERRORS)
 def create_patient(data: patients.PatientCreate, who: WriteDep) -> patients.PatientPublic:
-    return patients.create_patient(who.db, actor=who.signed_in(), data=data)
+    """Register a patient; a birth date cannot be in the future."""
+    return patients.create_patient(who.db, actor=who.signed_in(), data=data, today=who.today)
 
 
 @router.get("/patients/{patient_id}", response_model=patients.PatientPublic, responses=ERRORS)
 def get_patient(patient_id: RecordId, who: SignedInDep) -> patients.PatientPublic:
     return patients.get_patient(who.db, actor=who.signed_in(), patient_id=patient_id)
+
+
+@router.put("/patients/{patient_id}", response_model=patients.PatientPublic, responses=ERRORS)
+def update_patient(
+    patient_id: RecordId, data: patients.PatientCreate, who: WriteDep
+) -> patients.PatientPublic:
+    """Correct a patient's details (every field is replaced by what is sent)."""
+    return patients.update_patient(
+        who.db, actor=who.signed_in(), patient_id=patient_id, data=data, today=who.today
+    )
 
 
 @router.delete("/patients/{patient_id}", status_code=204, responses=ERRORS)
@@ -231,8 +245,13 @@ def get_plan(plan_id: RecordId, who: SignedInDep) -> plans.PlanRecord:
 
 
 @router.get("/appointments", response_model=list[appointments.AppointmentPublic], responses=ERRORS)
-def list_appointments(who: SignedInDep) -> list[appointments.AppointmentPublic]:
-    return appointments.appointments(who.db, actor=who.signed_in())
+def list_appointments(
+    who: SignedInDep, include_cancelled: bool = False
+) -> list[appointments.AppointmentPublic]:
+    """The clinic's appointments, earliest first; times in UTC with their offset."""
+    return appointments.appointments(
+        who.db, actor=who.signed_in(), include_cancelled=include_cancelled
+    )
 
 
 @router.post(
@@ -241,8 +260,60 @@ def list_appointments(who: SignedInDep) -> list[appointments.AppointmentPublic]:
     response_model=appointments.AppointmentPublic,
     responses=ERRORS,
 )
-def book(data: appointments.AppointmentCreate, who: WriteDep) -> appointments.AppointmentPublic:
-    return appointments.book(who.db, actor=who.signed_in(), data=data)
+def book(
+    data: appointments.AppointmentCreate, request: Request, who: WriteDep
+) -> appointments.AppointmentPublic:
+    """Book; refused (422, naming the reason) in the past, outside opening hours, too far
+    ahead, or overlapping another booking of the same patient. A time without an offset is
+    the clinic's local time."""
+    return appointments.book(
+        who.db, actor=who.signed_in(), data=data, rules=booking_rules(request), now=who.now
+    )
+
+
+@router.get(
+    "/appointments/{appointment_id}",
+    response_model=appointments.AppointmentPublic,
+    responses=ERRORS,
+)
+def get_appointment(appointment_id: RecordId, who: SignedInDep) -> appointments.AppointmentPublic:
+    return appointments.get_appointment(
+        who.db, actor=who.signed_in(), appointment_id=appointment_id
+    )
+
+
+@router.put(
+    "/appointments/{appointment_id}",
+    response_model=appointments.AppointmentPublic,
+    responses=ERRORS,
+)
+def reschedule(
+    appointment_id: RecordId,
+    data: appointments.AppointmentMove,
+    request: Request,
+    who: WriteDep,
+) -> appointments.AppointmentPublic:
+    """Move a booking; the new time is checked as a new booking would be."""
+    return appointments.reschedule(
+        who.db,
+        actor=who.signed_in(),
+        appointment_id=appointment_id,
+        data=data,
+        rules=booking_rules(request),
+        now=who.now,
+    )
+
+
+@router.post(
+    "/appointments/{appointment_id}/cancel",
+    response_model=appointments.AppointmentPublic,
+    responses=ERRORS,
+)
+def cancel(appointment_id: RecordId, who: WriteDep) -> appointments.AppointmentPublic:
+    """Cancel a booking; it stays in the history, marked cancelled."""
+    return appointments.cancel(
+        who.db, actor=who.signed_in(), appointment_id=appointment_id, now=who.now
+    )
 
 
 @router.get("/audit", response_model=list[audit.AuditPublic], responses=ERRORS)

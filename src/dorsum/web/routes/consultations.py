@@ -1,9 +1,13 @@
 """Consultation pages: the form with the back body map, the live result panel (htmx), saving
-(a new version on every edit), and creating a plan from the chosen options."""
+(a new version on every edit), and creating a plan from the chosen options.
+
+A rejected save shows the form again with everything that was typed, each problem next to its
+field in the user's language, and leaves nothing stored (the transaction is rolled back).
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -13,57 +17,66 @@ from pydantic import ValidationError
 import dorsum
 from dorsum.core.assessment import Assessment
 from dorsum.core.errors import DateRangeError, IntakeError, PlanError
+from dorsum.i18n import N_
 from dorsum.services import consultations, patients, plans
-from dorsum.services.bodymap import ZONES
-from dorsum.services.errors import InvalidInput
+from dorsum.services.bodymap import ZONES, BodyMap
+from dorsum.services.errors import Conflict, InvalidInput
 from dorsum.web.context import Caller
 from dorsum.web.deps import SignedInDep, WriteDep
-from dorsum.web.errors import field_errors
-from dorsum.web.forms import (
-    FormProblem,
-    body_map_from_form,
-    drop_empty_scar_findings,
-    form_values,
-    intake_from_form,
-)
+from dorsum.web.forms import FIELDS, field_for, form_values, read_form, rows_to_show
+from dorsum.web.problems import Problem, by_field, plan_problem
 from dorsum.web.routes.ids import RecordId
 from dorsum.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+OTHER_FIELDS = ("isotretinoin", "visit_date", "note", "body_map", "base_version", "form")
 
 
 async def _submitted(request: Request) -> dict[str, Any]:
-    """The form's fields, with the allergies as a list, to parse or to show again."""
+    """The form's fields, with the allergies as a list, to read or to show again."""
     form = await request.form()
     values: dict[str, Any] = {key: form.get(key) for key in form if key != "allergies"}
     values["allergies"] = [str(a) for a in form.getlist("allergies")]
     return values
 
 
-def _input(values: dict[str, Any]) -> consultations.ConsultationInput:
-    """The form as a consultation input (raises FormProblem, ValidationError or ValueError)."""
-    intake = drop_empty_scar_findings(intake_from_form(values, values["allergies"]))
-    visit = str(values.get("visit_date") or "")
-    return consultations.ConsultationInput(
-        intake=intake,
-        body_map=body_map_from_form(values),
-        note=str(values.get("note") or ""),
-        visit_date=date.fromisoformat(visit) if visit else None,
-    )
+def _input(
+    values: dict[str, Any],
+) -> tuple[consultations.ConsultationInput | None, list[Problem]]:
+    """The form as a consultation input, or the problems of every field that stops it."""
+    intake, body_map, problems = read_form(values)
+    raw = {
+        "intake": intake,
+        "body_map": body_map or BodyMap(),
+        "note": str(values.get("note") or ""),
+        "visit_date": str(values.get("visit_date") or "") or None,
+        "base_version": str(values.get("base_version") or "") or None,
+    }
+    try:
+        data = consultations.ConsultationInput.model_validate(raw)
+    except ValidationError as error:
+        return None, [*problems, *Problem.from_errors(error.errors(), field=field_for)]
+    return (None, problems) if problems else (data, [])
 
 
-def _problems(error: Exception) -> list[dict[str, str]]:
-    if isinstance(error, FormProblem):
-        return [{"field": error.field, "message": error.message}]
-    if isinstance(error, IntakeError):
-        return [{"field": p.path, "message": p.message} for p in error.problems]
-    if isinstance(error, ValidationError):
-        return field_errors(error.errors())
-    if isinstance(error, DateRangeError):
-        return [{"field": error.field, "message": error.message}]
+def _problems(error: Exception) -> list[Problem]:
     if isinstance(error, InvalidInput):
-        return [{"field": "visit_date", "message": str(error)}]
-    return [{"field": "form", "message": str(error)}]
+        return [Problem(error.field or "form", error.message, error.values)]
+    if isinstance(error, DateRangeError):
+        return [Problem(error.field, "Enter a date between the years 1900 and 2199.")]
+    if isinstance(error, IntakeError):
+        return [
+            Problem(field_for(("intake", *p.path.split("."))), p.message) for p in error.problems
+        ]
+    return [Problem("form", str(error))]
+
+
+def error_slots(values: dict[str, Any]) -> list[str]:
+    """Every field a problem can be shown next to (the live result clears or fills each)."""
+    rows = rows_to_show(values)
+    names = [f.name for f in FIELDS if "*" not in f.name]
+    names += [f.name.replace("*", str(row)) for f in FIELDS if "*" in f.name for row in range(rows)]
+    return [*names, *OTHER_FIELDS]
 
 
 def _page(
@@ -73,32 +86,52 @@ def _page(
     patient_id: int,
     consultation: consultations.ConsultationPublic | None,
     values: dict[str, Any],
-    problems: list[dict[str, str]] | None = None,
-    plan_error: str | None = None,
+    problems: list[Problem] | None = None,
+    plan_values: dict[str, Any] | None = None,
+    conflict: bool = False,
 ) -> Response:
     """The consultation page: the form with `values`, and the saved result if there is one."""
     patient = patients.get_patient(who.db, actor=who.signed_in(), patient_id=patient_id)
-    assessment = Assessment.model_validate(consultation.assessment) if consultation else None
+    parsed = consultation.parsed() if consultation else None
+    values["scar_rows"] = rows_to_show(values)
+    zoned = _zoned_sections(values)
+    status = 409 if conflict else 422 if problems else 200
+    # typed but not saved: the result follows the form, and nothing is planned from it
+    unsaved = conflict or any(not p.field.startswith("plan_") for p in problems or [])
     return render(
         request,
         who,
         "consultation.html.j2",
-        status=422 if problems or plan_error else 200,
+        status=status,
         patient=patient,
         consultation=consultation,
         values=values,
         zones=ZONES,
+        errors=by_field(problems or []),
         problems=problems or [],
-        plan_error=plan_error,
+        plan_values=plan_values or {},
+        conflict=conflict,
+        unsaved=unsaved,
+        zoned=zoned,
         index=dorsum.default_index(),
-        assessment=assessment,
+        assessment=parsed[1] if parsed else None,
     )
+
+
+def _zoned_sections(values: dict[str, Any]) -> set[str]:
+    """The sections whose whole-back counts come from the body map (shown read-only)."""
+    try:
+        body_map = BodyMap.model_validate_json(str(values.get("body_map") or "{}"))
+    except ValidationError:
+        return set()
+    return {section for section in ("acne", "acne_scars") if body_map.counts_section(section)}
 
 
 def _saved_values(record: consultations.ConsultationPublic) -> dict[str, Any]:
     values = form_values(record.intake, record.body_map)
     values["visit_date"] = record.visit_date.isoformat()
     values["note"] = record.note
+    values["base_version"] = record.version or None  # the version on screen, maybe an older one
     return values
 
 
@@ -118,52 +151,47 @@ def new_consultation(request: Request, who: SignedInDep, patient_id: RecordId) -
 
 @router.post("/consultations/preview", response_class=HTMLResponse)
 async def preview(request: Request, who: WriteDep) -> Response:
-    """The live result panel: assess the form as it stands, store nothing."""
+    """The live result panel: assess the form as it stands, store nothing. Each field's
+    problem (or its absence) goes next to the field, out of band."""
     who.signed_in().require_clinical()
     values = await _submitted(request)
-    try:
-        data = _input(values)
-        _intake, assessment = consultations.assess_input(data, today=data.visit_date or who.today)
-    except (FormProblem, IntakeError, ValidationError, ValueError) as error:
-        return render(
-            request,
-            who,
-            "_result.html.j2",
-            assessment=None,
-            problems=_problems(error),
-            index=dorsum.default_index(),
-        )
+    data, problems = _input(values)
+    assessment = None
+    if data is not None:
+        try:
+            today = data.visit_date or who.today
+            _intake, result = consultations.assess_input(data, today=today)
+            assessment = Assessment.model_validate(result)
+        except (IntakeError, DateRangeError) as error:
+            problems = _problems(error)
     return render(
         request,
         who,
         "_result.html.j2",
-        problems=[],
+        problems=problems,
+        errors=by_field(problems),
+        slots=error_slots(values),
         index=dorsum.default_index(),
-        assessment=Assessment.model_validate(assessment),
+        assessment=assessment,
     )
 
 
 @router.post("/patients/{patient_id}/consultations", response_class=HTMLResponse)
 async def save_new(request: Request, who: WriteDep, patient_id: RecordId) -> Response:
     values = await _submitted(request)
-    try:
-        saved = consultations.create_consultation(
-            who.db,
-            actor=who.signed_in(),
-            patient_id=patient_id,
-            data=_input(values),
-            today=who.today,
-        )
-    except (FormProblem, IntakeError, DateRangeError, ValidationError, ValueError) as error:
-        return _page(
-            request,
-            who,
-            patient_id=patient_id,
-            consultation=None,
-            values=values,
-            problems=_problems(error),
-        )
-    return RedirectResponse(f"/consultations/{saved.id}", status_code=303)
+    data, problems = _input(values)
+    if data is not None:
+        try:
+            saved = consultations.create_consultation(
+                who.db, actor=who.signed_in(), patient_id=patient_id, data=data, today=who.today
+            )
+            return RedirectResponse(f"/consultations/{saved.id}", status_code=303)
+        except (IntakeError, DateRangeError, InvalidInput) as error:
+            problems = _problems(error)
+    who.db.rollback()
+    return _page(
+        request, who, patient_id=patient_id, consultation=None, values=values, problems=problems
+    )
 
 
 @router.get("/consultations/{consultation_id}", response_class=HTMLResponse)
@@ -188,38 +216,51 @@ def consultation_page(
 @router.post("/consultations/{consultation_id}", response_class=HTMLResponse)
 async def save_version(request: Request, who: WriteDep, consultation_id: RecordId) -> Response:
     values = await _submitted(request)
-    try:
-        consultations.revise_consultation(
-            who.db, actor=who.signed_in(), consultation_id=consultation_id, data=_input(values)
-        )
-    except (FormProblem, IntakeError, InvalidInput, ValidationError, ValueError) as error:
-        record = consultations.get_consultation(
-            who.db, actor=who.signed_in(), consultation_id=consultation_id
-        )
-        return _page(
-            request,
-            who,
-            patient_id=record.patient_id,
-            consultation=record,
-            values=values,
-            problems=_problems(error),
-        )
-    return RedirectResponse(f"/consultations/{consultation_id}", status_code=303)
+    data, problems = _input(values)
+    conflict = False
+    if data is not None:
+        try:
+            consultations.revise_consultation(
+                who.db, actor=who.signed_in(), consultation_id=consultation_id, data=data
+            )
+            return RedirectResponse(f"/consultations/{consultation_id}", status_code=303)
+        except Conflict as error:
+            conflict, problems = True, [Problem("form", str(error))]
+        except (IntakeError, DateRangeError, InvalidInput) as error:
+            problems = _problems(error)
+    who.db.rollback()
+    record = consultations.get_consultation(
+        who.db, actor=who.signed_in(), consultation_id=consultation_id
+    )
+    if conflict:  # saving again is now a deliberate choice over the newer version
+        values["base_version"] = record.version
+    return _page(
+        request,
+        who,
+        patient_id=record.patient_id,
+        consultation=record,
+        values=values,
+        problems=problems,
+        conflict=conflict,
+    )
 
 
 @router.post("/consultations/{consultation_id}/plans", response_class=HTMLResponse)
 async def create_plan(request: Request, who: WriteDep, consultation_id: RecordId) -> Response:
+    """Plan the version on screen; a refusal is shown next to the plan's field, with the
+    chosen options and dates kept."""
     actor = who.signed_in()
     form = await request.form()
-    version = int(str(form["version"])) if str(form.get("version") or "").isdigit() else None
+    raw: dict[str, Any] = {
+        "choose": [str(c) for c in form.getlist("choose")],
+        "start": str(form.get("start") or "") or None,
+        "target": str(form.get("target") or "") or None,
+        "hemisphere": str(form.get("hemisphere") or "") or None,
+        "version": str(form.get("version") or "") or None,
+    }
+    problems: list[Problem]
     try:
-        plan_request = plans.PlanRequest(
-            choose=[str(c) for c in form.getlist("choose")],
-            start=date.fromisoformat(str(form["start"])) if form.get("start") else None,
-            target=date.fromisoformat(str(form["target"])) if form.get("target") else None,
-            hemisphere=str(form.get("hemisphere") or "") or None,
-            version=version,
-        )
+        plan_request = plans.PlanRequest.model_validate(raw)
         record = plans.create_plan(
             who.db,
             actor=actor,
@@ -227,19 +268,45 @@ async def create_plan(request: Request, who: WriteDep, consultation_id: RecordId
             request=plan_request,
             today=who.today,
         )
-    except (PlanError, DateRangeError, ValidationError, ValueError) as error:
-        shown = consultations.get_consultation(
-            who.db, actor=actor, consultation_id=consultation_id, version=version
+        return RedirectResponse(f"/plans/{record.id}", status_code=303)
+    except ValidationError as error:
+        problems = Problem.from_errors(
+            error.errors(), field=lambda loc: f"plan_{loc[0]}" if loc else "plan_form"
         )
-        message = str(error)
-        if isinstance(error, ValidationError):
-            message = "; ".join(f"{p['field']}: {p['message']}" for p in _problems(error))
-        return _page(
-            request,
-            who,
-            patient_id=shown.patient_id,
-            consultation=shown,
-            values=_saved_values(shown),
-            plan_error=message,
-        )
-    return RedirectResponse(f"/plans/{record.id}", status_code=303)
+    except PlanError as error:
+        problems = [plan_problem(error.code, error.field, error.values, _treatment_name(who))]
+    except DateRangeError as error:
+        problems = [
+            Problem(f"plan_{error.field}", N_("Enter a date between the years 1900 and 2199."))
+        ]
+    except InvalidInput as error:
+        problems = [Problem("plan_form", error.message, error.values)]
+    who.db.rollback()
+    version = raw["version"]
+    shown = consultations.get_consultation(
+        who.db,
+        actor=actor,
+        consultation_id=consultation_id,
+        version=int(version)
+        if isinstance(version, str) and version.isdigit() and len(version) < 7
+        else None,
+    )
+    return _page(
+        request,
+        who,
+        patient_id=shown.patient_id,
+        consultation=shown,
+        values=_saved_values(shown),
+        problems=problems,
+        plan_values=raw,
+    )
+
+
+def _treatment_name(who: Caller) -> Callable[[str], str]:
+    index = dorsum.default_index()
+
+    def name(treatment: str) -> str:
+        found = index.treatments.get(treatment)
+        return who.localizer.kb(found.name) if found else treatment
+
+    return name

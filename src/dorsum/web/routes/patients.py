@@ -1,22 +1,25 @@
-"""Patient pages: the searchable list, registering a patient, and the patient's page with
-history, progress, plans and appointments (reception sees only the non-clinical part)."""
+"""Patient pages: the searchable list, registering a patient, the patient's page with history,
+progress, plans and appointments (reception sees only the non-clinical part), and erasure."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from dorsum.i18n import N_
 from dorsum.services import appointments, consultations, patients, progress
+from dorsum.services.errors import InvalidInput
 from dorsum.web.charts import progress_svg
 from dorsum.web.deps import SignedInDep, WriteDep
-from dorsum.web.errors import field_errors
+from dorsum.web.problems import Problem, of_model
 from dorsum.web.routes.ids import RecordId
 from dorsum.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+PATIENT_FIELDS = ("name", "birth_date", "sex", "email", "phone")
 
 
 @router.get("/patients", response_class=HTMLResponse)
@@ -30,40 +33,75 @@ def patient_list(
 
 @router.get("/patients/new", response_class=HTMLResponse)
 def new_patient_page(request: Request, who: SignedInDep) -> Response:
-    return render(request, who, "patient_new.html.j2", values={}, errors=[])
+    who.signed_in()
+    return render(request, who, "patient_new.html.j2", values={}, errors={})
 
 
 @router.post("/patients", response_class=HTMLResponse)
-def create_patient(
-    request: Request,
-    who: WriteDep,
-    name: Annotated[str, Form(max_length=200)] = "",
-    birth_date: Annotated[str, Form(max_length=10)] = "",
-    sex: Annotated[str, Form(max_length=10)] = "",
-    email: Annotated[str, Form(max_length=254)] = "",
-    phone: Annotated[str, Form(max_length=40)] = "",
-) -> Response:
-    values = {"name": name, "birth_date": birth_date, "sex": sex, "email": email, "phone": phone}
+async def create_patient(request: Request, who: WriteDep) -> Response:
+    form = await request.form()
+    values = {name: str(form.get(name) or "") for name in PATIENT_FIELDS}
     try:
         data = patients.PatientCreate.model_validate({k: v or None for k, v in values.items()})
+        patient = patients.create_patient(who.db, actor=who.signed_in(), data=data, today=who.today)
     except ValidationError as error:
-        return render(
-            request,
-            who,
-            "patient_new.html.j2",
-            status=422,
-            values=values,
-            errors=field_errors(error.errors()),
+        errors = of_model(error.errors())
+    except InvalidInput as error:
+        errors = {error.field or "form": Problem(error.field or "form", error.message)}
+    else:
+        return RedirectResponse(f"/patients/{patient.id}", status_code=303)
+    who.db.rollback()
+    return render(request, who, "patient_new.html.j2", status=422, values=values, errors=errors)
+
+
+@router.get("/patients/{patient_id}/edit", response_class=HTMLResponse)
+def edit_patient_page(request: Request, who: SignedInDep, patient_id: RecordId) -> Response:
+    patient = patients.get_patient(who.db, actor=who.signed_in(), patient_id=patient_id)
+    values = {
+        "name": patient.name,
+        "birth_date": patient.birth_date.isoformat() if patient.birth_date else "",
+        "sex": patient.sex or "",
+        "email": patient.email or "",
+        "phone": patient.phone or "",
+    }
+    return render(request, who, "patient_new.html.j2", values=values, errors={}, patient=patient)
+
+
+@router.post("/patients/{patient_id}/edit", response_class=HTMLResponse)
+async def edit_patient(request: Request, who: WriteDep, patient_id: RecordId) -> Response:
+    form = await request.form()
+    values = {name: str(form.get(name) or "") for name in PATIENT_FIELDS}
+    try:
+        data = patients.PatientCreate.model_validate({k: v or None for k, v in values.items()})
+        patients.update_patient(
+            who.db, actor=who.signed_in(), patient_id=patient_id, data=data, today=who.today
         )
-    patient = patients.create_patient(who.db, actor=who.signed_in(), data=data)
-    return RedirectResponse(f"/patients/{patient.id}", status_code=303)
+    except ValidationError as error:
+        errors = of_model(error.errors())
+    except InvalidInput as error:
+        errors = {error.field or "form": Problem(error.field or "form", error.message)}
+    else:
+        return RedirectResponse(f"/patients/{patient_id}?saved=1", status_code=303)
+    who.db.rollback()
+    patient = patients.get_patient(who.db, actor=who.signed_in(), patient_id=patient_id)
+    return render(
+        request,
+        who,
+        "patient_new.html.j2",
+        status=422,
+        values=values,
+        errors=errors,
+        patient=patient,
+    )
 
 
 @router.get("/patients/{patient_id}", response_class=HTMLResponse)
 def patient_page(request: Request, who: SignedInDep, patient_id: RecordId) -> Response:
     actor = who.signed_in()
     patient = patients.get_patient(who.db, actor=actor, patient_id=patient_id)
-    booked = appointments.appointments(who.db, actor=actor, patient_id=patient_id)
+    booked = appointments.appointments(
+        who.db, actor=actor, patient_id=patient_id, include_cancelled=True
+    )
     visits = (
         consultations.list_consultations(who.db, actor=actor, patient_id=patient_id)
         if actor.clinical
@@ -77,7 +115,38 @@ def patient_page(request: Request, who: SignedInDep, patient_id: RecordId) -> Re
         "patient.html.j2",
         patient=patient,
         appointments=booked,
-        visits=visits,
+        visits=[(visit, visit.parsed()) for visit in visits],
         chart=chart,
         age=patients.age_on(patient.birth_date, who.today),
     )
+
+
+@router.get("/patients/{patient_id}/erase", response_class=HTMLResponse)
+def erase_page(request: Request, who: SignedInDep, patient_id: RecordId) -> Response:
+    """The confirmation: it names the patient and says what will be deleted."""
+    actor = who.signed_in()
+    actor.require("admin")
+    patient = patients.get_patient(who.db, actor=actor, patient_id=patient_id)
+    return render(request, who, "patient_erase.html.j2", patient=patient, errors={})
+
+
+@router.post("/patients/{patient_id}/erase", response_class=HTMLResponse)
+async def erase(request: Request, who: WriteDep, patient_id: RecordId) -> Response:
+    actor = who.signed_in()
+    actor.require("admin")
+    form = await request.form()
+    patient = patients.get_patient(who.db, actor=actor, patient_id=patient_id)
+    typed = " ".join(str(form.get("confirm_name") or "").split())
+    if typed.casefold() != " ".join(patient.name.split()).casefold():
+        problem = Problem("confirm_name", N_("Type the patient's full name to confirm."))
+        return render(
+            request,
+            who,
+            "patient_erase.html.j2",
+            status=422,
+            patient=patient,
+            errors={"confirm_name": problem},
+            typed=typed,
+        )
+    patients.erase_patient(who.db, actor=actor, patient_id=patient_id)
+    return RedirectResponse("/patients?erased=1", status_code=303)

@@ -8,16 +8,19 @@ from typing import Annotated
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from fastapi import APIRouter, Form, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from starlette.routing import Match
 
 import dorsum
 from dorsum.i18n import N_, Language
 from dorsum.services import appointments, auth, users
 from dorsum.services.errors import InvalidInput, LoginFailed, NotFound, RateLimited
 from dorsum.services.selfcheck import SelfCheckAnswers, self_check
+from dorsum.web.addresses import client_address
 from dorsum.web.deps import SESSION_COOKIE, CallerDep, CsrfDep
-from dorsum.web.errors import field_errors
+from dorsum.web.problems import Problem, of_model
 from dorsum.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -37,32 +40,40 @@ def login_page(request: Request, who: CallerDep, next: str = "/") -> Response:
 
 
 @router.post("/login", response_class=HTMLResponse)
-def login(
-    request: Request,
-    who: CsrfDep,
-    email: Annotated[str, Form(max_length=254)] = "",
-    password: Annotated[str, Form(max_length=200)] = "",
-    next: Annotated[str, Form(max_length=500)] = "/",
-) -> Response:
+async def login(request: Request, who: CsrfDep) -> Response:
+    """Sign in. The attempt is counted (and committed) before the password is checked, so
+    simultaneous guesses cannot slip past the limit (see `dorsum.services.auth`)."""
+    form = await request.form()
+    email = str(form.get("email") or "")[:254]
+    password = str(form.get("password") or "")[:200]
+    target = _safe_next(str(form.get("next") or "/")[:500])
     settings = request.app.state.settings
-    address = request.client.host if request.client else "unknown"
-    try:
-        signed = auth.sign_in(
-            who.db, email=email, password=password, address=address, settings=settings, now=who.now
+    address = client_address(request, settings.proxies)
+
+    def attempt() -> auth.SignedIn:  # argon2 takes tens of milliseconds: off the event loop
+        auth.count_attempt(who.db, email=email, address=address, settings=settings, now=who.now)
+        who.db.commit()  # the attempt counts, whatever happens next
+        found = auth.credentials(who.db, email=email)
+        who.db.commit()  # no transaction (no SQLite lock) while the password is hashed
+        return auth.sign_in(
+            who.db,
+            found=found,
+            password=password,
+            email=email,
+            address=address,
+            settings=settings,
+            now=who.now,
         )
+
+    try:
+        signed = await run_in_threadpool(attempt)
     except (LoginFailed, RateLimited) as error:
-        who.db.commit()  # keep the failed attempt for the rate limit
+        who.db.rollback()
         status = 429 if isinstance(error, RateLimited) else 401
         return render(
-            request,
-            who,
-            "login.html.j2",
-            status=status,
-            next=_safe_next(next),
-            error=str(error),
-            email=email,
+            request, who, "login.html.j2", status=status, next=target, error=str(error), email=email
         )
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    response = RedirectResponse(target, status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
         signed.token,
@@ -86,15 +97,32 @@ def logout(request: Request, who: CsrfDep) -> Response:
 
 @router.post("/language")
 def set_language(
-    request: Request, who: CsrfDep, language: Annotated[Language, Form()] = "en"
+    request: Request,
+    who: CsrfDep,
+    language: Annotated[Language, Form()] = "en",
+    next: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    """Signed in: saved for the user. Otherwise the public pages follow ?lang=."""
-    back = urlsplit(_safe_next(request.headers.get("referer", "/")))
+    """Signed in: saved for the user. Otherwise the public pages follow ?lang=. Back to the
+    page the switch was made on (`next`, which a page shown after a form sets to the form's
+    own page), never to the address a form was posted to."""
+    back = urlsplit(_safe_next(next or request.headers.get("referer", "/")))
+    back = back._replace(path=_page_to_show(request, back.path))
     if who.actor is not None:
         users.set_language(who.db, actor=who.actor, language=language)
         return RedirectResponse(urlunsplit(back), status_code=303)
     query = [(k, v) for k, v in parse_qsl(back.query) if k != "lang"] + [("lang", language)]
     return RedirectResponse(urlunsplit(back._replace(query=urlencode(query))), status_code=303)
+
+
+def _page_to_show(request: Request, path: str) -> str:
+    """`path` if it can be opened, else the nearest page above it (a form's address, such as
+    /consultations/7/plans, leads back to /consultations/7)."""
+    while path not in ("", "/"):
+        scope = {"type": "http", "path": path, "method": "GET", "root_path": ""}
+        if any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes):
+            return path
+        path = path.rsplit("/", 1)[0]
+    return "/"
 
 
 def _safe_next(target: str) -> str:
@@ -153,7 +181,7 @@ def learn_treatment(request: Request, who: CallerDep, treatment_id: str) -> Resp
 
 @router.get("/self-check", response_class=HTMLResponse)
 def self_check_page(request: Request, who: CallerDep) -> Response:
-    return render(request, who, "selfcheck.html.j2", answers=None, errors=[])
+    return render(request, who, "selfcheck.html.j2", answers=None, values={}, errors={})
 
 
 @router.post("/self-check", response_class=HTMLResponse)
@@ -180,7 +208,8 @@ async def self_check_result(request: Request, who: CsrfDep) -> Response:
             "selfcheck.html.j2",
             status=422,
             answers=raw,
-            errors=field_errors(error.errors()),
+            values=raw,
+            errors=of_model(error.errors()),
         )
     assessment = self_check(answers, today=who.today)
     return render(
@@ -195,28 +224,32 @@ async def self_check_result(request: Request, who: CsrfDep) -> Response:
 
 
 @router.post("/self-check/book", response_class=HTMLResponse)
-def book_from_self_check(
-    request: Request,
-    who: CsrfDep,
-    name: Annotated[str, Form(max_length=200)] = "",
-    contact: Annotated[str, Form(max_length=254)] = "",
-    message: Annotated[str, Form(max_length=2000)] = "",
-    urgency: Annotated[str, Form(max_length=20)] = "none",
-    consent: Annotated[bool, Form()] = False,
-) -> Response:
-    """Stores a booking request only when the consent box is ticked."""
-    error = None
+async def book_from_self_check(request: Request, who: CsrfDep) -> Response:
+    """Stores a booking request only when the consent box is ticked; a refusal shows the form
+    again with what was typed."""
+    form = await request.form()
+    values = {name: str(form.get(name) or "") for name in ("name", "contact", "message", "urgency")}
+    consent = str(form.get("consent") or "").lower() in ("true", "on", "1")
+    errors: dict[str, Problem] = {}
     try:
-        data = appointments.BookingCreate(
-            name=name, contact=contact, message=message, urgency=urgency, consent=consent
+        data = appointments.BookingCreate.model_validate(
+            {**values, "urgency": values["urgency"] or "none", "consent": consent}
         )
         appointments.request_booking(
             who.db, clinic_slug=request.app.state.settings.public_clinic, data=data, now=who.now
         )
     except ValidationError as invalid:
-        error = "; ".join(f"{p['field']}: {p['message']}" for p in field_errors(invalid.errors()))
+        errors = of_model(invalid.errors())
     except (InvalidInput, NotFound) as refused:
-        error = str(refused)
+        field = getattr(refused, "field", None) or "form"
+        errors = {field: Problem(field, str(refused))}
+    if errors:
+        who.db.rollback()
     return render(
-        request, who, "booking_done.html.j2", status=200 if error is None else 422, error=error
+        request,
+        who,
+        "booking_done.html.j2",
+        status=422 if errors else 200,
+        errors=errors,
+        values={**values, "consent": consent},
     )

@@ -1,0 +1,38 @@
+"""The error page: the same header as every page (who is signed in, the navigation, the
+language), so a 403, 404 or 422 never looks like being signed out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from dorsum.web.context import Caller
+from dorsum.web.deps import identify
+
+
+def render_error(
+    request: Request, status: int, message: str, values: Mapping[str, Any] | None = None
+) -> Response:
+    from dorsum.web.templating import render
+
+    who = _caller(request)
+    context = {"code": status, "message": message, "values": values or {}}
+    return render(request, who, "error.html.j2", status=status, **context)
+
+
+def _caller(request: Request) -> Caller:
+    """The request's caller, or (for errors raised before it was known) a fresh look-up."""
+    known = getattr(request.state, "caller", None)
+    if isinstance(known, Caller):
+        return known
+    with request.app.state.sessions() as db:
+        try:
+            return identify(request, db, now=datetime.now(UTC))
+        except Exception:  # an unknown token, or the database down: show the page signed out
+            request.state.bearer = False
+            db.rollback()
+            return Caller(db=db, actor=None, language="en", csrf_token="")

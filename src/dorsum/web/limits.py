@@ -1,0 +1,162 @@
+"""Limits on what a request may carry, checked before any route reads it:
+
+- a body larger than DORSUM_MAX_BODY_BYTES is refused with 413, without reading it all;
+- JSON nested deeper than DORSUM_MAX_JSON_DEPTH is refused with 422 (deep nesting costs
+  recursion in every parser after this one);
+- a NUL character in the query string, the path, a form or a JSON string is refused with 422
+  (PostgreSQL cannot store it, and no clinic text contains it).
+
+Bodies are small (an intake is about a kilobyte), so the checks run on bytes with C-speed
+scans first and look closer only when those find something.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from fastapi import Request
+from fastapi.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from dorsum.i18n import N_
+
+ErrorPage = Callable[[Request, int, str, dict[str, object]], Response]
+_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
+_JSON_NUL = re.compile(rb"(?:^|[^\\])(?:\\\\)*\\u0000", re.IGNORECASE)
+TOO_LARGE = N_("The request is too large: at most %(limit)s bytes are accepted.")
+TOO_DEEP = N_("The request is nested too deeply to be read.")
+HAS_NUL = N_("The request contains a NUL character, which no field may hold.")
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+def json_depth_exceeds(body: bytes, limit: int) -> bool:
+    """Whether arrays and objects nest deeper than `limit` (brackets inside strings skipped)."""
+    if body.count(b"{") + body.count(b"[") <= limit:
+        return False
+    depth = 0
+    for token in _TOKENS.finditer(body):
+        mark = token.group()
+        if mark in (b"{", b"["):
+            depth += 1
+            if depth > limit:
+                return True
+        elif mark in (b"}", b"]"):
+            depth -= 1
+    return False
+
+
+def carries_nul(body: bytes, content_type: str) -> bool:
+    if b"\x00" in body:
+        return True
+    if "json" in content_type:
+        return b"\\u0000" in body.lower() and _JSON_NUL.search(body) is not None
+    if "x-www-form-urlencoded" in content_type:
+        return b"%00" in body
+    return False
+
+
+class RequestLimits:
+    """Pure ASGI middleware: reads the body once (up to the limit) and replays it."""
+
+    def __init__(
+        self, app: ASGIApp, *, max_body_bytes: int, max_json_depth: int, error_page: ErrorPage
+    ) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.max_json_depth = max_json_depth
+        self.error_page = error_page
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if b"%00" in scope.get("query_string", b"") or "\x00" in scope.get("path", ""):
+            await self._refuse(scope, receive, send, 422, HAS_NUL)
+            return
+        declared = _content_length(scope)
+        if declared is not None and declared > self.max_body_bytes:
+            await self._refuse(scope, receive, send, 413, TOO_LARGE)
+            return
+        if scope["method"] in ("GET", "HEAD", "OPTIONS") and not declared:
+            await self.app(scope, receive, send)
+            return
+        try:
+            body, rest = await self._read(receive)
+        except BodyTooLarge:
+            await self._refuse(scope, receive, send, 413, TOO_LARGE)
+            return
+        problem = self._problem(scope, body)
+        if problem is not None:
+            await self._refuse(scope, receive, send, 422, problem)
+            return
+        await self.app(scope, _replay(body, rest, receive), send)
+
+    async def _read(self, receive: Receive) -> tuple[bytes, list[Message]]:
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return b"".join(chunks), [message]
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                raise BodyTooLarge
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks), []
+
+    def _problem(self, scope: Scope, body: bytes) -> str | None:
+        if not body:
+            return None
+        content_type = _header(scope, b"content-type").lower()
+        if carries_nul(body, content_type):
+            return HAS_NUL
+        if "json" in content_type and json_depth_exceeds(body, self.max_json_depth):
+            return TOO_DEEP
+        return None
+
+    async def _refuse(
+        self, scope: Scope, receive: Receive, send: Send, status: int, message: str
+    ) -> None:
+        request = Request(scope, receive)
+        wants_json = scope.get("path", "").startswith("/api") or "application/json" in _header(
+            scope, b"accept"
+        )
+        values: dict[str, object] = {"limit": self.max_body_bytes}
+        response: Response
+        if wants_json:
+            response = JSONResponse({"detail": message % values}, status_code=status)
+        else:
+            response = self.error_page(request, status, message, values)
+        if status == 413:
+            response.headers["connection"] = "close"
+        await response(scope, receive, send)
+
+
+def _header(scope: Scope, name: bytes) -> str:
+    for key, value in scope.get("headers", []):
+        if key.lower() == name:
+            return bytes(value).decode("latin-1")
+    return ""
+
+
+def _content_length(scope: Scope) -> int | None:
+    given = _header(scope, b"content-length")
+    return int(given) if given.isdigit() and len(given) < 19 else None
+
+
+def _replay(body: bytes, rest: list[Message], original: Receive) -> Receive:
+    """The body as one message, then whatever the client sends next (its disconnect)."""
+    pending: list[Message] = [{"type": "http.request", "body": body, "more_body": False}, *rest]
+
+    async def receive() -> Message:
+        if pending:
+            return pending.pop(0)
+        return await original()
+
+    return receive

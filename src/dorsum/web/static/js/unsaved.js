@@ -1,0 +1,20 @@
+// A form marked data-unsaved asks before the page is left with typing in it that was not
+// saved (a menu link, the language switch, closing the tab). Submitting it never asks.
+(function () {
+  "use strict";
+  const forms = document.querySelectorAll("form[data-unsaved]");
+  if (!forms.length) { return; }
+  let dirty = false;
+  let leaving = false;
+  forms.forEach((form) => {
+    form.addEventListener("input", () => { dirty = true; });
+    form.addEventListener("change", () => { dirty = true; });
+    form.addEventListener("submit", () => { leaving = true; });
+  });
+  window.addEventListener("beforeunload", (event) => {
+    if (dirty && !leaving) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+})();

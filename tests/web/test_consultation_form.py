@@ -279,24 +279,18 @@ def test_a_damaged_stored_consultation_is_reported_never_a_500(
     patient = client.post("/api/patients", json={"name": "Odd Rows"}, headers=auth).json()
     good = _create(site, client, TEEN)
     with session_factory(site.app.state.engine)() as db:
-        db.execute(
-            text(
-                "INSERT INTO consultations (clinic_id, patient_id, visit_date, created_at) "
-                "SELECT clinic_id, :patient, visit_date, created_at "
-                "FROM consultations WHERE id = :id"
-            ),
-            {"patient": patient["id"], "id": good},
-        )
-        empty = db.scalar(select(func.max(Consultation.id)))
-        db.execute(
-            text(
-                "INSERT INTO consultations (clinic_id, patient_id, visit_date, created_at) "
-                "SELECT clinic_id, :patient, visit_date, created_at "
-                "FROM consultations WHERE id = :id"
-            ),
-            {"patient": patient["id"], "id": good},
-        )
-        broken = db.scalar(select(func.max(Consultation.id)))
+        made = []
+        for _ in range(2):
+            db.execute(
+                text(
+                    "INSERT INTO consultations (clinic_id, patient_id, visit_date, created_at) "
+                    "SELECT clinic_id, :patient, visit_date, created_at "
+                    "FROM consultations WHERE id = :id"
+                ),
+                {"patient": patient["id"], "id": good},
+            )
+            made.append(db.scalar(select(func.max(Consultation.id))))
+        empty, broken = made
         db.execute(
             text(
                 "INSERT INTO consultation_versions (consultation_id, version, intake, body_map, "

@@ -203,6 +203,33 @@ def _snapshot(site: Clinic) -> dict[str, list[tuple[Any, ...]]]:
         }
 
 
+def _after_first_write(error: Exception) -> tuple[list[str], Callable[[Session, object], None]]:
+    """A flush hook that raises `error` once, after the first flush that writes anything."""
+    fired: list[str] = []
+
+    def hook(session: Session, _context: object) -> None:
+        if not fired and (session.new or session.dirty or session.deleted):
+            fired.append("flush")
+            raise error
+
+    return fired, hook
+
+
+def _attempt(site: Clinic, world: World, path: str, error: Exception) -> Any:
+    """Run a write path with `error` injected after its first write; the response."""
+    client = world.client
+    fired, hook = _after_first_write(error)
+    event.listen(Session, "after_flush", hook)
+    try:
+        with TestClient(site.app, base_url="https://testserver", cookies=client.cookies) as other:
+            world.client = other
+            response = WRITES[path](world)
+    finally:
+        event.remove(Session, "after_flush", hook)
+    assert fired, f"{path} wrote nothing, so nothing was injected"
+    return response
+
+
 @pytest.mark.parametrize("path", sorted(WRITES))
 def test_a_failure_after_the_first_write_leaves_the_database_unchanged(
     site: Clinic, client: TestClient, path: str
@@ -210,21 +237,7 @@ def test_a_failure_after_the_first_write_leaves_the_database_unchanged(
     """The write is attempted, fails half-way, and nothing of it remains."""
     world = _build(site, client)
     before = _snapshot(site)
-    fired: list[str] = []
-
-    def explode(session: Session, _context: object) -> None:
-        if not fired and (session.new or session.dirty or session.deleted):
-            fired.append("flush")
-            raise InjectedFailure("injected after the first write")
-
-    event.listen(Session, "after_flush", explode)
-    try:
-        with TestClient(site.app, base_url="https://testserver", cookies=client.cookies) as other:
-            world.client = other
-            response = WRITES[path](world)
-    finally:
-        event.remove(Session, "after_flush", explode)
-    assert fired, f"{path} wrote nothing, so nothing was injected"
+    response = _attempt(site, world, path, InjectedFailure("injected after the first write"))
     assert response.status_code == 500
     assert "Reference" in response.text
     assert "InjectedFailure" not in response.text
@@ -259,21 +272,7 @@ def test_a_refusal_after_the_first_write_leaves_no_record_behind(
     """A refusal the page catches (to show the form again) rolls back what was written."""
     world = _build(site, client)
     before = _snapshot(site)
-    fired: list[str] = []
-
-    def refuse(session: Session, _context: object) -> None:
-        if not fired and (session.new or session.dirty or session.deleted):
-            fired.append("flush")
-            raise InvalidInput("refused after the first write")
-
-    event.listen(Session, "after_flush", refuse)
-    try:
-        with TestClient(site.app, base_url="https://testserver", cookies=client.cookies) as other:
-            world.client = other
-            response = WRITES[path](world)
-    finally:
-        event.remove(Session, "after_flush", refuse)
-    assert fired
+    response = _attempt(site, world, path, InvalidInput("refused after the first write"))
     assert 400 <= response.status_code < 500
     after = _snapshot(site)
     for table, rows in before.items():
@@ -371,18 +370,12 @@ def test_a_use_case_keeps_all_of_its_writes_or_none(
     world = _build(site, client)
     call = _use_cases(world, site)[name]
     before = _snapshot(site)
-    fired: list[str] = []
-
-    def explode(session: Session, _context: object) -> None:
-        if not fired and (session.new or session.dirty or session.deleted):
-            fired.append("flush")
-            raise InjectedFailure("injected after the first write")
-
+    fired, hook = _after_first_write(InjectedFailure("injected after the first write"))
     with session_factory(site.app.state.engine)() as db:
-        event.listen(db, "after_flush", explode)
+        event.listen(db, "after_flush", hook)
         with pytest.raises(InjectedFailure):
             call(db)
-        event.remove(db, "after_flush", explode)
+        event.remove(db, "after_flush", hook)
         db.commit()
     assert fired
     assert _snapshot(site) == before

@@ -61,28 +61,18 @@ def append(
 ) -> None:
     """Chain a new entry to the clinic's head, holding the head's row lock until commit."""
     head = _locked_head(db, clinic_id)
-    at = datetime.now(UTC)
-    digest = entry_hash(
-        clinic_id=clinic_id,
-        user_id=user_id,
-        action=action,
-        entity=entity,
-        entity_id=entity_id,
-        patient_id=patient_id,
-        at=at,
-        prev_hash=head.last_hash,
-    )
-    entry = AuditEntry(
-        clinic_id=clinic_id,
-        user_id=user_id,
-        action=action,
-        entity=entity,
-        entity_id=entity_id,
-        patient_id=patient_id,
-        at=at,
-        prev_hash=head.last_hash,
-        hash=digest,
-    )
+    content = {
+        "clinic_id": clinic_id,
+        "user_id": user_id,
+        "action": action,
+        "entity": entity,
+        "entity_id": entity_id,
+        "patient_id": patient_id,
+        "at": datetime.now(UTC),
+        "prev_hash": head.last_hash,
+    }
+    digest = entry_hash(**content)  # type: ignore[arg-type]
+    entry = AuditEntry(**content, hash=digest)
     db.add(entry)
     db.flush()
     head.last_id, head.last_hash = entry.id, digest

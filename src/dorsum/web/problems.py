@@ -15,8 +15,10 @@ from dataclasses import field as dataclass_field
 from typing import Any
 
 from babel.numbers import format_decimal
+from pydantic import ValidationError
 
 from dorsum.i18n import N_, Localizer
+from dorsum.services.errors import InvalidInput
 
 Location = tuple[int | str, ...]
 
@@ -55,6 +57,16 @@ def top_level(error_location: Location) -> str:
 def of_model(errors: Iterable[Mapping[str, Any]]) -> dict[str, Problem]:
     """A flat form's validation errors, one per field."""
     return by_field(Problem.from_errors(errors, field=top_level))
+
+
+def refusal(error: Exception) -> dict[str, Problem]:
+    """A flat form's refusal, from validation or from a service (`InvalidInput`), by field."""
+    if isinstance(error, ValidationError):
+        return of_model(error.errors())
+    if isinstance(error, InvalidInput):
+        field = error.field or "form"
+        return {field: Problem(field, error.message, error.values)}
+    raise TypeError(f"not a refusal: {type(error).__name__}")
 
 
 def by_field(problems: Iterable[Problem]) -> dict[str, Problem]:

@@ -13,7 +13,7 @@ from dorsum.services import audit, tokens, users
 from dorsum.services.errors import InvalidInput
 from dorsum.web.context import Caller
 from dorsum.web.deps import SignedInDep, WriteDep
-from dorsum.web.problems import Problem, of_model
+from dorsum.web.problems import Problem, refusal
 from dorsum.web.routes.ids import RecordId
 from dorsum.web.templating import render
 
@@ -21,14 +21,6 @@ router = APIRouter(include_in_schema=False)
 USER_FIELDS = ("name", "email", "role", "language")
 RECENT = 15
 PAGE = 100
-
-
-def _refusal(error: Exception) -> dict[str, Problem]:
-    if isinstance(error, ValidationError):
-        return of_model(error.errors())
-    assert isinstance(error, InvalidInput)
-    field = error.field or "form"
-    return {field: Problem(field, error.message, error.values)}
 
 
 def _admin_page(
@@ -72,7 +64,7 @@ async def add_user(request: Request, who: WriteDep) -> Response:
         users.add_user(who.db, actor=who.signed_in(), data=data)
     except (ValidationError, InvalidInput) as error:
         who.db.rollback()
-        return _admin_page(request, who, values=values, errors=_refusal(error))
+        return _admin_page(request, who, values=values, errors=refusal(error))
     return RedirectResponse("/admin?added=1", status_code=303)
 
 
@@ -110,7 +102,7 @@ async def update_user(request: Request, who: WriteDep, user_id: RecordId) -> Res
         users.update_user(who.db, actor=who.signed_in(), user_id=user_id, data=data)
     except (ValidationError, InvalidInput) as error:
         who.db.rollback()
-        return _user_page(request, who, user_id, values=values, errors=_refusal(error))
+        return _user_page(request, who, user_id, values=values, errors=refusal(error))
     return RedirectResponse(f"/admin/users/{user_id}?saved=1", status_code=303)
 
 
@@ -126,7 +118,7 @@ async def reset_password(request: Request, who: WriteDep, user_id: RecordId) -> 
         )
     except InvalidInput as error:
         who.db.rollback()
-        return _user_page(request, who, user_id, errors=_refusal(error))
+        return _user_page(request, who, user_id, errors=refusal(error))
     return RedirectResponse(f"/admin/users/{user_id}?password=1", status_code=303)
 
 
@@ -138,7 +130,7 @@ async def set_active(request: Request, who: WriteDep, user_id: RecordId) -> Resp
         users.set_active(who.db, actor=who.signed_in(), user_id=user_id, active=active, now=who.now)
     except InvalidInput as error:
         who.db.rollback()
-        return _user_page(request, who, user_id, errors=_refusal(error))
+        return _user_page(request, who, user_id, errors=refusal(error))
     return RedirectResponse(f"/admin/users/{user_id}?active={int(active)}", status_code=303)
 
 
@@ -156,7 +148,7 @@ async def issue_token(request: Request, who: WriteDep) -> Response:
         # the token form's fields are named token_…, apart from the user form's
         refused = {
             f"token_{k}": Problem(f"token_{k}", p.message, p.values)
-            for k, p in _refusal(error).items()
+            for k, p in refusal(error).items()
         }
         return _admin_page(request, who, errors=refused, token=raw)
     # shown once, on this response only; dorsum keeps its hash

@@ -16,7 +16,7 @@ from dorsum.services.appointments import BookingRules
 from dorsum.services.errors import InvalidInput
 from dorsum.web.context import Caller
 from dorsum.web.deps import SignedInDep, WriteDep
-from dorsum.web.problems import Problem, of_model
+from dorsum.web.problems import Problem, refusal
 from dorsum.web.routes.ids import RecordId
 from dorsum.web.templating import render
 
@@ -76,14 +76,6 @@ def _form_values(form: Any) -> dict[str, Any]:
     return {name: str(form.get(name) or "").strip() for name in BOOKING_FIELDS}
 
 
-def _refusal(error: Exception) -> dict[str, Problem]:
-    if isinstance(error, ValidationError):
-        return of_model(error.errors())
-    assert isinstance(error, InvalidInput)
-    field = error.field or "form"
-    return {field: Problem(field, error.message, error.values)}
-
-
 @router.post("/appointments", response_class=HTMLResponse)
 async def book(request: Request, who: WriteDep) -> Response:
     values = _form_values(await request.form())
@@ -96,7 +88,7 @@ async def book(request: Request, who: WriteDep) -> Response:
         )
     except (ValidationError, InvalidInput) as error:
         who.db.rollback()
-        return _book_page(request, who, values=values, errors=_refusal(error))
+        return _book_page(request, who, values=values, errors=refusal(error))
     return RedirectResponse("/appointments?booked=1", status_code=303)
 
 
@@ -148,7 +140,7 @@ async def move(request: Request, who: WriteDep, appointment_id: RecordId) -> Res
         )
     except (ValidationError, InvalidInput) as error:
         who.db.rollback()
-        return _edit_page(request, who, appointment_id, values=values, errors=_refusal(error))
+        return _edit_page(request, who, appointment_id, values=values, errors=refusal(error))
     return RedirectResponse("/appointments?moved=1", status_code=303)
 
 

@@ -365,3 +365,27 @@ def test_saving_from_an_older_version_asks_before_replacing_the_latest(
     )
     assert refused.status_code == 409
     assert [v.note for v in _versions(site, consultation_id)] == ["", "second"]
+
+
+def test_four_hundred_scars_survive_an_edit_of_the_note(site: Clinic, client: TestClient) -> None:
+    """A form of some 1,200 fields is read whole (the framework's default stops at 1,000)."""
+    sign_in(client, "practitioner@alpha.test")
+    scars = [{"cause": "burn", "kind": "flat", "months_old": n % 50} for n in range(400)]
+    consultation_id = _create(site, client, {"patient": {"age": 40}, "findings": {"scars": scars}})
+    assert _save_with_note(client, consultation_id, "many scars").status_code == 303
+    first, second = _versions(site, consultation_id)
+    assert second.intake == first.intake
+    assert len(second.intake["findings"]["scars"]) == 400
+
+
+def test_more_scars_than_the_form_holds_are_refused_not_dropped(
+    site: Clinic, client: TestClient
+) -> None:
+    """An intake with 1,001 scars (possible through the API) cannot lose one in the form."""
+    sign_in(client, "practitioner@alpha.test")
+    scars = [{"cause": "cut", "kind": "flat"} for _ in range(1001)]
+    consultation_id = _create(site, client, {"patient": {"age": 40}, "findings": {"scars": scars}})
+    saved = _save_with_note(client, consultation_id, "too many")
+    assert saved.status_code == 422
+    assert "at most 1,000 scars" in saved.text
+    assert len(_versions(site, consultation_id)) == 1

@@ -58,3 +58,13 @@ def test_the_api_replaces_a_patients_details(site: Clinic, client: TestClient) -
         client.put(f"/api/patients/{patient['id']}", json={"name": "X"}, headers=other).status_code
         == 404
     )
+
+
+def test_an_e_mail_that_is_not_one_is_refused(site: Clinic, client: TestClient) -> None:
+    token = sign_in(client, "reception@alpha.test")
+    refused = client.post(
+        "/patients", data={"name": "Dani", "email": "not-an-email", "csrf_token": token}
+    )
+    assert refused.status_code == 422
+    assert re.search(r'id="err-email"[^>]*>Enter an e-mail address such as', refused.text)
+    assert 'value="not-an-email"' in refused.text

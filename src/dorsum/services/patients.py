@@ -14,7 +14,7 @@ from dorsum.i18n import N_
 from dorsum.services import audit
 from dorsum.services.actors import Actor
 from dorsum.services.errors import InvalidInput, NotFound
-from dorsum.services.text import Name, ShortText, search_key
+from dorsum.services.text import Email, Name, ShortText, search_key
 from dorsum.services.transaction import use_case
 from dorsum.storage.tables import (
     Appointment,
@@ -32,7 +32,7 @@ class PatientCreate(BaseModel):
     name: Name
     birth_date: SupportedDate | None = None
     sex: Literal["female", "male", "other"] | None = None
-    email: ShortText | None = None
+    email: Email | None = None
     phone: Annotated[ShortText, StringConstraints(max_length=40)] | None = None
 
 

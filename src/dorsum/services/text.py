@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Annotated
 
 from pydantic import AfterValidator, StringConstraints
+from pydantic_core import PydanticCustomError
 
 
 def _no_nul(value: str) -> str:
@@ -21,12 +23,22 @@ Name = Annotated[
 ]
 ShortText = Annotated[str, StringConstraints(max_length=254), AfterValidator(_no_nul)]
 LongText = Annotated[str, StringConstraints(max_length=5000), AfterValidator(_no_nul)]
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _email(value: str) -> str:
+    if not _EMAIL.match(value):
+        raise PydanticCustomError(
+            "email_format", "must be an e-mail address such as name@example.org"
+        )
+    return value
+
+
 # an e-mail address as people type it: something@somewhere.tld (deliverability is not checked)
 Email = Annotated[
     str,
-    StringConstraints(
-        strip_whitespace=True, to_lower=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-    ),
+    StringConstraints(strip_whitespace=True, to_lower=True, max_length=254),
+    AfterValidator(_email),
 ]
 
 

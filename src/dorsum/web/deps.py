@@ -19,6 +19,7 @@ from dorsum.web.context import Caller
 from dorsum.web.errors import CsrfFailed, SignInRequired
 
 SESSION_COOKIE = "dorsum_session"
+MAX_FORM_FIELDS = 10_000
 ANONYMOUS_CSRF_COOKIE = "dorsum_csrf"
 
 
@@ -106,7 +107,9 @@ async def _verify_csrf(request: Request, who: Caller) -> Caller:
         return who
     sent = request.headers.get("x-csrf-token")
     if sent is None and "form" in request.headers.get("content-type", ""):
-        form = await request.form()
+        # the first read of the form is the one every later read gets: room for a consultation
+        # with hundreds of scars (the body size limit bounds it in any case)
+        form = await request.form(max_fields=MAX_FORM_FIELDS)
         value = form.get("csrf_token")
         sent = value if isinstance(value, str) else None
     if not sent or not secrets.compare_digest(sent, who.csrf_token):

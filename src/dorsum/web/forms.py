@@ -52,7 +52,7 @@ MIN_SCAR_ROWS = 3
 # The contract sets no limit on scars; the form shows up to this many and refuses more rather
 # than dropping any (a back with a thousand recorded scars is a data-entry mistake).
 MAX_SCAR_ROWS = 1000
-_SCAR_FIELD = re.compile(r"^scar_(\d{1,7})_(cause|kind|months)$")
+_SCAR_FIELD = re.compile(r"^scar_(\d{1,5})_(cause|kind|months)$")
 
 
 @dataclass(frozen=True)
@@ -146,7 +146,7 @@ def form_values(intake: Mapping[str, Any], body_map: Mapping[str, Any] | None) -
         pinch_cm=fat.get("pinch_cm"),
         fat_areas=fat.get("areas"),
     )
-    rows = list(findings.get("scars") or [])
+    rows = list(findings.get("scars") or [])[: MAX_SCAR_ROWS + 1]
     values["scar_rows"] = scar_rows(len(rows))
     for row, scar in enumerate(rows):
         values[f"scar_{row}_cause"] = scar.get("cause")
@@ -157,7 +157,7 @@ def form_values(intake: Mapping[str, Any], body_map: Mapping[str, Any] | None) -
 
 def scar_rows(filled: int) -> int:
     """Rows the scar table shows: every recorded scar and at least one empty row."""
-    return max(MIN_SCAR_ROWS, filled + 1)
+    return min(MAX_SCAR_ROWS + 1, max(MIN_SCAR_ROWS, filled + 1))
 
 
 def rows_to_show(values: Mapping[str, Any]) -> int:
@@ -168,7 +168,8 @@ def rows_to_show(values: Mapping[str, Any]) -> int:
         if (match := _SCAR_FIELD.match(str(key))) is not None:
             row = int(match.group(1))
             rows.append(row + 2 if value not in (None, "") else row + 1)
-    return min(MAX_SCAR_ROWS, max(MIN_SCAR_ROWS, *rows))
+    # one row past the limit is shown, so that saving names the limit instead of dropping rows
+    return min(MAX_SCAR_ROWS + 1, max(MIN_SCAR_ROWS, *rows))
 
 
 def _section_values(

@@ -100,6 +100,7 @@ _BY_TYPE: dict[str, str] = {
     "string_type": N_("Enter some text."),
     "string_too_long": N_("Use at most %(limit)s characters."),
     "string_pattern_mismatch": N_("This is not in the expected form."),
+    "email_format": N_("Enter an e-mail address such as name@example.org."),
     "date_parsing": N_("Enter a date (day, month and year) between the years 1900 and 2199."),
     "date_type": N_("Enter a date (day, month and year) between the years 1900 and 2199."),
     "date_from_datetime_parsing": N_(
@@ -108,9 +109,9 @@ _BY_TYPE: dict[str, str] = {
     "date_from_datetime_inexact": N_(
         "Enter a date (day, month and year) between the years 1900 and 2199."
     ),
-    "datetime_parsing": N_("Enter a date and a time."),
-    "datetime_type": N_("Enter a date and a time."),
-    "datetime_from_date_parsing": N_("Enter a date and a time."),
+    "datetime_parsing": N_("Enter a date and a time between the years 1900 and 2199."),
+    "datetime_type": N_("Enter a date and a time between the years 1900 and 2199."),
+    "datetime_from_date_parsing": N_("Enter a date and a time between the years 1900 and 2199."),
     "literal_error": N_("Choose one of the options."),
     "enum": N_("Choose one of the options."),
     "bool_parsing": N_("Choose yes or no."),

@@ -34,6 +34,12 @@ def home(request: Request, who: CallerDep) -> Response:
     return render(request, who, "home.html.j2")
 
 
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> Response:
+    """Browsers that ask for the old name get the icon the pages link to."""
+    return RedirectResponse("/static/img/favicon.svg", status_code=301)
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, who: CallerDep, next: str = "/") -> Response:
     return render(request, who, "login.html.j2", next=_safe_next(next), error=None)

@@ -19,6 +19,13 @@ def sign_in(page: Page, email: str) -> None:
     page.click("button[type=submit]")
 
 
+def switch_language(page: Page, language: str) -> None:
+    """Choose a language in the header and wait until the page speaks it (the choice is
+    saved for the user, so later tests depend on it having landed)."""
+    page.select_option('select[name="language"]', language)
+    expect(page.locator("html")).to_have_attribute("lang", language)
+
+
 def test_a_consultation_through_the_body_map_to_a_pdf_plan(page: Page) -> None:
     """The whole journey works without documentation, and each step is on screen."""
     sign_in(page, "doctor@demo.dorsum.test")
@@ -65,10 +72,10 @@ def test_progress_and_spanish(page: Page) -> None:
     page.get_by_role("link", name="Daniel Ortega").click()
     expect(page.locator(".chart").first).to_be_visible()
     shot(page, "04-patient-progress")
-    page.select_option('select[name="language"]', "es")
+    switch_language(page, "es")
     expect(page.locator("h2").first).to_have_text("Consultas")
     shot(page, "05-patient-in-spanish")
-    page.select_option('select[name="language"]', "en")
+    switch_language(page, "en")
 
 
 def test_reception_books_without_clinical_detail(page: Page) -> None:

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from tests.browser.conftest import shot
-from tests.browser.test_clinic_journey import sign_in
+from tests.browser.test_clinic_journey import sign_in, switch_language
 
 PHONE: ViewportSize = {"width": 390, "height": 844}
 
@@ -87,8 +87,7 @@ def test_spanish_errors_keep_what_was_typed(page: Page) -> None:
     """A Spanish-speaking practitioner types a five-digit year: the message is Spanish, next
     to the field, and the rest of the form is still there."""
     sign_in(page, "doctor@demo.dorsum.test")
-    page.select_option('select[name="language"]', "es")
-    expect(page.locator("html")).to_have_attribute("lang", "es")
+    switch_language(page, "es")
     page.goto("/patients")
     page.get_by_role("link", name="María López").click()
     page.get_by_role("link", name="Nueva consulta").click()
@@ -100,7 +99,7 @@ def test_spanish_errors_keep_what_was_typed(page: Page) -> None:
     expect(page.locator("#note")).to_have_value("control de acné")
     expect(page.locator("#acne_papules")).to_have_value("6")
     shot(page, "13-spanish-error-next-to-field")
-    page.select_option('select[name="language"]', "en")
+    switch_language(page, "en")
 
 
 @pytest.fixture
@@ -156,8 +155,7 @@ def test_reception_books_from_the_patients_page_and_is_told_why_not(page: Page) 
     """The patient is already chosen; a Sunday is refused with the reason; then booked and
     cancelled."""
     sign_in(page, "reception@demo.dorsum.test")
-    page.select_option('select[name="language"]', "en")
-    expect(page.locator("html")).to_have_attribute("lang", "en")
+    switch_language(page, "en")
     page.goto("/patients")
     page.get_by_role("link", name="Carmen Vidal").click()
     page.get_by_role("link", name="Book an appointment").click()
@@ -174,7 +172,7 @@ def test_reception_books_from_the_patients_page_and_is_told_why_not(page: Page) 
     page.get_by_role("link", name="change or cancel").first.click()
     page.get_by_role("button", name="Cancel this appointment").click()
     expect(page.locator(".banner.note")).to_contain_text("cancelled")
-    page.select_option('select[name="language"]', "es")
+    switch_language(page, "es")
 
 
 def test_an_admin_deactivates_a_user_and_erases_a_patient_by_name(page: Page) -> None:

@@ -20,7 +20,7 @@ from dorsum.settings import Settings
 from dorsum.storage.database import session_factory
 from dorsum.storage.tables import User
 from dorsum.web.app import create_app
-from tests.web.conftest import _seed
+from tests.web.conftest import _seed, sign_in
 from tests.web.server import serve
 from tests.web.test_api import TEEN
 
@@ -135,3 +135,24 @@ def test_two_clients_hammering_sqlite_get_no_server_error(tmp_path: Path) -> Non
         server.stop()
     assert [s for s in results if s >= 500] == []
     assert results.count(201) == 100
+
+
+def test_what_only_reads_never_waits_for_a_writer(tmp_path: Path) -> None:
+    """The health check and the error page's look-up of who is signed in read a snapshot:
+    while someone holds the write lock they still answer (a wait there would block the
+    server's event loop)."""
+    app, url = _app(tmp_path, sqlite_busy_timeout_ms=150)
+    holder = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+    with TestClient(app, base_url="https://testserver") as client:
+        sign_in(client, "practitioner@alpha.test")
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            assert client.get("/api/health").status_code == 200
+            missing = client.get("/no-such-page", headers={"accept": "text/html"})
+            assert missing.status_code == 404
+            assert "Not found" in missing.text
+            assert "alpha practitioner" in missing.text
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+    app.state.engine.dispose()

@@ -69,8 +69,19 @@ def _sqlite_connection(*, foreign_keys: bool, busy_timeout_ms: int) -> Any:
     return configure
 
 
+READ_ONLY = "dorsum_read_only"
+
+
 def _begin_immediate(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    """Writes take the lock up front; a connection marked read-only (`reading(engine)`) just
+    reads its snapshot, which in WAL mode never waits for a writer."""
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def reading(engine: Engine) -> Engine:
+    """The same engine for work that only reads: it never waits for SQLite's write lock."""
+    return engine.execution_options(**{READ_ONLY: True})
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -11,6 +11,7 @@ from typing import Annotated
 from babel import Locale, negotiate_locale
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from dorsum.i18n import N_, Language
 from dorsum.services import auth
@@ -101,15 +102,22 @@ def signed_in(who: CallerDep) -> Caller:
 SignedInDep = Annotated[Caller, Depends(signed_in)]
 
 
-async def _verify_csrf(request: Request, who: Caller) -> Caller:
+async def submitted_form(request: Request) -> FormData:
+    """The posted form (empty for other bodies), read before the database is touched: reading
+    waits for the client, and nothing may wait while holding SQLite's write lock. Room for a
+    consultation with hundreds of scars; the body size limit bounds it in any case."""
+    return await request.form(max_fields=MAX_FORM_FIELDS)
+
+
+FormDep = Annotated[FormData, Depends(submitted_form)]
+
+
+def _verify_csrf(request: Request, form: FormData, who: Caller) -> Caller:
     """Unsafe requests from a browser must carry the session's CSRF token (form or header)."""
     if request.method in ("GET", "HEAD", "OPTIONS") or getattr(request.state, "bearer", False):
         return who
     sent = request.headers.get("x-csrf-token")
-    if sent is None and "form" in request.headers.get("content-type", ""):
-        # the first read of the form is the one every later read gets: room for a consultation
-        # with hundreds of scars (the body size limit bounds it in any case)
-        form = await request.form(max_fields=MAX_FORM_FIELDS)
+    if sent is None:
         value = form.get("csrf_token")
         sent = value if isinstance(value, str) else None
     if not sent or not secrets.compare_digest(sent, who.csrf_token):
@@ -117,17 +125,17 @@ async def _verify_csrf(request: Request, who: Caller) -> Caller:
     return who
 
 
-async def check_csrf(request: Request, who: CallerDep) -> Caller:
+def check_csrf(request: Request, form: FormDep, who: CallerDep) -> Caller:
     """For forms anyone may send (sign-in, the public self-check)."""
-    return await _verify_csrf(request, who)
+    return _verify_csrf(request, form, who)
 
 
 CsrfDep = Annotated[Caller, Depends(check_csrf)]
 
 
-async def csrf_signed_in(request: Request, who: SignedInDep) -> Caller:
-    """Signed in first (401), then the CSRF token (403)."""
-    return await _verify_csrf(request, who)
+def csrf_signed_in(request: Request, form: FormDep, who: SignedInDep) -> Caller:
+    """The form first (read before any lock), then signed in (401), then the CSRF token (403)."""
+    return _verify_csrf(request, form, who)
 
 
 WriteDep = Annotated[Caller, Depends(csrf_signed_in)]

@@ -9,7 +9,9 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
+from dorsum.storage.database import reading
 from dorsum.web.context import Caller
 from dorsum.web.deps import identify
 
@@ -25,11 +27,12 @@ def render_error(
 
 
 def _caller(request: Request) -> Caller:
-    """The request's caller, or (for errors raised before it was known) a fresh look-up."""
+    """The request's caller, or (for errors raised before it was known) a fresh look-up. The
+    look-up only reads, so on the event loop it never waits for SQLite's write lock."""
     known = getattr(request.state, "caller", None)
     if isinstance(known, Caller):
         return known
-    with request.app.state.sessions() as db:
+    with Session(reading(request.app.state.engine)) as db:
         try:
             return identify(request, db, now=datetime.now(UTC))
         except Exception:  # an unknown token, or the database down: show the page signed out

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from dorsum.services import audit, tokens, users
 from dorsum.services.errors import InvalidInput
 from dorsum.web.context import Caller
-from dorsum.web.deps import SignedInDep, WriteDep
+from dorsum.web.deps import FormDep, SignedInDep, WriteDep
 from dorsum.web.problems import Problem, refusal
 from dorsum.web.routes.ids import RecordId
 from dorsum.web.templating import render
@@ -54,8 +54,7 @@ def admin_page(request: Request, who: SignedInDep) -> Response:
 
 
 @router.post("/admin/users", response_class=HTMLResponse)
-async def add_user(request: Request, who: WriteDep) -> Response:
-    form = await request.form()
+def add_user(request: Request, form: FormDep, who: WriteDep) -> Response:
     values = {name: str(form.get(name) or "").strip() for name in USER_FIELDS}
     try:
         data = users.UserCreate.model_validate(
@@ -94,8 +93,7 @@ def user_page(request: Request, who: SignedInDep, user_id: RecordId) -> Response
 
 
 @router.post("/admin/users/{user_id}", response_class=HTMLResponse)
-async def update_user(request: Request, who: WriteDep, user_id: RecordId) -> Response:
-    form = await request.form()
+def update_user(request: Request, form: FormDep, who: WriteDep, user_id: RecordId) -> Response:
     values = {name: str(form.get(name) or "").strip() for name in USER_FIELDS}
     try:
         data = users.UserUpdate.model_validate(values)
@@ -107,8 +105,7 @@ async def update_user(request: Request, who: WriteDep, user_id: RecordId) -> Res
 
 
 @router.post("/admin/users/{user_id}/password", response_class=HTMLResponse)
-async def reset_password(request: Request, who: WriteDep, user_id: RecordId) -> Response:
-    form = await request.form()
+def reset_password(request: Request, form: FormDep, who: WriteDep, user_id: RecordId) -> Response:
     try:
         users.reset_password(
             who.db,
@@ -123,8 +120,7 @@ async def reset_password(request: Request, who: WriteDep, user_id: RecordId) -> 
 
 
 @router.post("/admin/users/{user_id}/active", response_class=HTMLResponse)
-async def set_active(request: Request, who: WriteDep, user_id: RecordId) -> Response:
-    form = await request.form()
+def set_active(request: Request, form: FormDep, who: WriteDep, user_id: RecordId) -> Response:
     active = str(form.get("active") or "") == "1"
     try:
         users.set_active(who.db, actor=who.signed_in(), user_id=user_id, active=active, now=who.now)
@@ -135,8 +131,7 @@ async def set_active(request: Request, who: WriteDep, user_id: RecordId) -> Resp
 
 
 @router.post("/admin/tokens", response_class=HTMLResponse)
-async def issue_token(request: Request, who: WriteDep) -> Response:
-    form = await request.form()
+def issue_token(request: Request, form: FormDep, who: WriteDep) -> Response:
     raw = {
         name: str(form.get(f"token_{name}") or "").strip() for name in ("user_id", "label", "days")
     }

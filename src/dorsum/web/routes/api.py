@@ -22,6 +22,7 @@ from dorsum.core.intake import Intake
 from dorsum.core.plan import Plan
 from dorsum.core.planner import build_plan
 from dorsum.services import appointments, audit, consultations, patients, plans, progress
+from dorsum.storage.database import reading
 from dorsum.web.deps import SignedInDep, WriteDep
 from dorsum.web.hot_path import openapi, query_date, read_body
 from dorsum.web.routes.appointments import booking_rules
@@ -65,7 +66,7 @@ class Health(BaseModel):
 def health(request: Request) -> Response:
     """Liveness and database reachability; no sign-in, no patient data."""
     try:
-        with request.app.state.engine.connect() as connection:
+        with reading(request.app.state.engine).connect() as connection:
             connection.execute(text("SELECT 1"))
         state, status = "reachable", 200
     except Exception:  # any driver error means the same thing to a monitor: not ready

@@ -15,7 +15,7 @@ from dorsum.services import appointments, patients
 from dorsum.services.appointments import BookingRules
 from dorsum.services.errors import InvalidInput
 from dorsum.web.context import Caller
-from dorsum.web.deps import SignedInDep, WriteDep
+from dorsum.web.deps import FormDep, SignedInDep, WriteDep
 from dorsum.web.problems import Problem, refusal
 from dorsum.web.routes.ids import RecordId
 from dorsum.web.templating import render
@@ -77,8 +77,8 @@ def _form_values(form: Any) -> dict[str, Any]:
 
 
 @router.post("/appointments", response_class=HTMLResponse)
-async def book(request: Request, who: WriteDep) -> Response:
-    values = _form_values(await request.form())
+def book(request: Request, form: FormDep, who: WriteDep) -> Response:
+    values = _form_values(form)
     try:
         data = appointments.AppointmentCreate.model_validate(
             {**values, "minutes": values["minutes"] or 30}
@@ -123,8 +123,7 @@ def appointment_page(request: Request, who: SignedInDep, appointment_id: RecordI
 
 
 @router.post("/appointments/{appointment_id}/move", response_class=HTMLResponse)
-async def move(request: Request, who: WriteDep, appointment_id: RecordId) -> Response:
-    form = await request.form()
+def move(request: Request, form: FormDep, who: WriteDep, appointment_id: RecordId) -> Response:
     values = {name: str(form.get(name) or "").strip() for name in ("starts_at", "minutes")}
     try:
         data = appointments.AppointmentMove.model_validate(

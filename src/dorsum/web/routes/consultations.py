@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from starlette.datastructures import FormData
 
 import dorsum
 from dorsum.core.assessment import Assessment
@@ -22,7 +23,7 @@ from dorsum.services import consultations, patients, plans
 from dorsum.services.bodymap import ZONES, BodyMap
 from dorsum.services.errors import Conflict, InvalidInput
 from dorsum.web.context import Caller
-from dorsum.web.deps import SignedInDep, WriteDep
+from dorsum.web.deps import FormDep, SignedInDep, WriteDep
 from dorsum.web.forms import FIELDS, field_for, form_values, read_form, rows_to_show
 from dorsum.web.problems import Problem, by_field, plan_problem
 from dorsum.web.routes.ids import RecordId
@@ -32,9 +33,8 @@ router = APIRouter(include_in_schema=False)
 OTHER_FIELDS = ("isotretinoin", "visit_date", "note", "body_map", "base_version", "form")
 
 
-async def _submitted(request: Request) -> dict[str, Any]:
+def _submitted(form: FormData) -> dict[str, Any]:
     """The form's fields, with the allergies as a list, to read or to show again."""
-    form = await request.form()
     values: dict[str, Any] = {key: form.get(key) for key in form if key != "allergies"}
     values["allergies"] = [str(a) for a in form.getlist("allergies")]
     return values
@@ -150,11 +150,11 @@ def new_consultation(request: Request, who: SignedInDep, patient_id: RecordId) -
 
 
 @router.post("/consultations/preview", response_class=HTMLResponse)
-async def preview(request: Request, who: WriteDep) -> Response:
+def preview(request: Request, form: FormDep, who: WriteDep) -> Response:
     """The live result panel: assess the form as it stands, store nothing. Each field's
     problem (or its absence) goes next to the field, out of band."""
     who.signed_in().require_clinical()
-    values = await _submitted(request)
+    values = _submitted(form)
     data, problems = _input(values)
     assessment = None
     if data is not None:
@@ -177,8 +177,8 @@ async def preview(request: Request, who: WriteDep) -> Response:
 
 
 @router.post("/patients/{patient_id}/consultations", response_class=HTMLResponse)
-async def save_new(request: Request, who: WriteDep, patient_id: RecordId) -> Response:
-    values = await _submitted(request)
+def save_new(request: Request, form: FormDep, who: WriteDep, patient_id: RecordId) -> Response:
+    values = _submitted(form)
     data, problems = _input(values)
     if data is not None:
         try:
@@ -214,8 +214,10 @@ def consultation_page(
 
 
 @router.post("/consultations/{consultation_id}", response_class=HTMLResponse)
-async def save_version(request: Request, who: WriteDep, consultation_id: RecordId) -> Response:
-    values = await _submitted(request)
+def save_version(
+    request: Request, form: FormDep, who: WriteDep, consultation_id: RecordId
+) -> Response:
+    values = _submitted(form)
     data, problems = _input(values)
     conflict = False
     if data is not None:
@@ -246,11 +248,12 @@ async def save_version(request: Request, who: WriteDep, consultation_id: RecordI
 
 
 @router.post("/consultations/{consultation_id}/plans", response_class=HTMLResponse)
-async def create_plan(request: Request, who: WriteDep, consultation_id: RecordId) -> Response:
+def create_plan(
+    request: Request, form: FormDep, who: WriteDep, consultation_id: RecordId
+) -> Response:
     """Plan the version on screen; a refusal is shown next to the plan's field, with the
     chosen options and dates kept."""
     actor = who.signed_in()
-    form = await request.form()
     raw: dict[str, Any] = {
         "choose": [str(c) for c in form.getlist("choose")],
         "start": str(form.get("start") or "") or None,

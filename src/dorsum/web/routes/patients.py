@@ -13,7 +13,7 @@ from dorsum.i18n import N_
 from dorsum.services import appointments, consultations, patients, progress
 from dorsum.services.errors import InvalidInput
 from dorsum.web.charts import progress_svg
-from dorsum.web.deps import SignedInDep, WriteDep
+from dorsum.web.deps import FormDep, SignedInDep, WriteDep
 from dorsum.web.problems import Problem, of_model
 from dorsum.web.routes.ids import RecordId
 from dorsum.web.templating import render
@@ -38,8 +38,7 @@ def new_patient_page(request: Request, who: SignedInDep) -> Response:
 
 
 @router.post("/patients", response_class=HTMLResponse)
-async def create_patient(request: Request, who: WriteDep) -> Response:
-    form = await request.form()
+def create_patient(request: Request, form: FormDep, who: WriteDep) -> Response:
     values = {name: str(form.get(name) or "") for name in PATIENT_FIELDS}
     try:
         data = patients.PatientCreate.model_validate({k: v or None for k, v in values.items()})
@@ -68,8 +67,7 @@ def edit_patient_page(request: Request, who: SignedInDep, patient_id: RecordId) 
 
 
 @router.post("/patients/{patient_id}/edit", response_class=HTMLResponse)
-async def edit_patient(request: Request, who: WriteDep, patient_id: RecordId) -> Response:
-    form = await request.form()
+def edit_patient(request: Request, form: FormDep, who: WriteDep, patient_id: RecordId) -> Response:
     values = {name: str(form.get(name) or "") for name in PATIENT_FIELDS}
     try:
         data = patients.PatientCreate.model_validate({k: v or None for k, v in values.items()})
@@ -131,10 +129,9 @@ def erase_page(request: Request, who: SignedInDep, patient_id: RecordId) -> Resp
 
 
 @router.post("/patients/{patient_id}/erase", response_class=HTMLResponse)
-async def erase(request: Request, who: WriteDep, patient_id: RecordId) -> Response:
+def erase(request: Request, form: FormDep, who: WriteDep, patient_id: RecordId) -> Response:
     actor = who.signed_in()
     actor.require("admin")
-    form = await request.form()
     patient = patients.get_patient(who.db, actor=actor, patient_id=patient_id)
     typed = " ".join(str(form.get("confirm_name") or "").split())
     if typed.casefold() != " ".join(patient.name.split()).casefold():

@@ -8,7 +8,6 @@ from typing import Annotated
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from fastapi import APIRouter, Form, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.routing import Match
@@ -19,7 +18,7 @@ from dorsum.services import appointments, auth, users
 from dorsum.services.errors import InvalidInput, LoginFailed, NotFound, RateLimited
 from dorsum.services.selfcheck import SelfCheckAnswers, self_check
 from dorsum.web.addresses import client_address
-from dorsum.web.deps import SESSION_COOKIE, CallerDep, CsrfDep
+from dorsum.web.deps import SESSION_COOKIE, CallerDep, CsrfDep, FormDep
 from dorsum.web.problems import Problem, of_model
 from dorsum.web.templating import render
 
@@ -46,17 +45,16 @@ def login_page(request: Request, who: CallerDep, next: str = "/") -> Response:
 
 
 @router.post("/login", response_class=HTMLResponse)
-async def login(request: Request, who: CsrfDep) -> Response:
+def login(request: Request, form: FormDep, who: CsrfDep) -> Response:
     """Sign in. The attempt is counted (and committed) before the password is checked, so
     simultaneous guesses cannot slip past the limit (see `dorsum.services.auth`)."""
-    form = await request.form()
     email = str(form.get("email") or "")[:254]
     password = str(form.get("password") or "")[:200]
     target = _safe_next(str(form.get("next") or "/")[:500])
     settings = request.app.state.settings
     address = client_address(request, settings.proxies)
 
-    def attempt() -> auth.SignedIn:  # argon2 takes tens of milliseconds: off the event loop
+    def attempt() -> auth.SignedIn:
         auth.count_attempt(who.db, email=email, address=address, settings=settings, now=who.now)
         who.db.commit()  # the attempt counts, whatever happens next
         found = auth.credentials(who.db, email=email)
@@ -72,7 +70,7 @@ async def login(request: Request, who: CsrfDep) -> Response:
         )
 
     try:
-        signed = await run_in_threadpool(attempt)
+        signed = attempt()
     except (LoginFailed, RateLimited) as error:
         who.db.rollback()
         status = 429 if isinstance(error, RateLimited) else 401
@@ -191,8 +189,7 @@ def self_check_page(request: Request, who: CallerDep) -> Response:
 
 
 @router.post("/self-check", response_class=HTMLResponse)
-async def self_check_result(request: Request, who: CsrfDep) -> Response:
-    form = await request.form()
+def self_check_result(request: Request, form: FormDep, who: CsrfDep) -> Response:
     raw: dict[str, object] = {key: value for key, value in form.items() if key != "csrf_token"}
     for flag in (
         "pregnant",
@@ -230,10 +227,9 @@ async def self_check_result(request: Request, who: CsrfDep) -> Response:
 
 
 @router.post("/self-check/book", response_class=HTMLResponse)
-async def book_from_self_check(request: Request, who: CsrfDep) -> Response:
+def book_from_self_check(request: Request, form: FormDep, who: CsrfDep) -> Response:
     """Stores a booking request only when the consent box is ticked; a refusal shows the form
     again with what was typed."""
-    form = await request.form()
     values = {name: str(form.get(name) or "") for name in ("name", "contact", "message", "urgency")}
     consent = str(form.get("consent") or "").lower() in ("true", "on", "1")
     errors: dict[str, Problem] = {}

@@ -11,7 +11,7 @@ from collections import defaultdict
 from datetime import date, datetime
 from typing import Any, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -102,11 +102,19 @@ class ConsultationPublic(BaseModel):
         "assessment (written by an earlier fault): what is wrong with it.",
     )
 
+    # the values read from storage, kept so that pages and progress do not validate again
+    _values: tuple[Intake, Assessment] | None = PrivateAttr(default=None)
+
     def parsed(self) -> tuple[Intake, Assessment] | None:
         """The intake and assessment as values, or None for a damaged record."""
         if self.damaged is not None:
             return None
-        return Intake.model_validate(self.intake), Assessment.model_validate(self.assessment)
+        if self._values is None:
+            self._values = (
+                Intake.model_validate(self.intake),
+                Assessment.model_validate(self.assessment),
+            )
+        return self._values
 
 
 def assess_input(data: ConsultationInput, *, today: date) -> tuple[Intake, dict[str, Any]]:
@@ -310,8 +318,8 @@ def _assemble(
     )
     if chosen is None:
         raise NotFound(N_("This consultation has no such version."))
-    intake, assessment, problem = _readable(chosen)
-    return ConsultationPublic(
+    intake, assessment, values, problem = _readable(chosen)
+    public = ConsultationPublic(
         id=consultation.id,
         patient_id=consultation.patient_id,
         visit_date=consultation.visit_date,
@@ -332,24 +340,27 @@ def _assemble(
         plan_ids=sorted(plan for v in versions for plan in plans[v.id]),
         damaged=problem,
     )
+    public._values = values
+    return public
 
 
 def _readable(
     version: ConsultationVersion,
-) -> tuple[dict[str, Any], dict[str, Any], str | None]:
-    """The stored intake normalised (older rows may hold numbers as text) and the assessment,
-    or the raw content with what is wrong with it."""
+) -> tuple[dict[str, Any], dict[str, Any], tuple[Intake, Assessment] | None, str | None]:
+    """The stored intake normalised (older rows may hold numbers as text), the assessment,
+    and both as values; or the raw content with what is wrong with it."""
     raw_intake = version.intake if isinstance(version.intake, dict) else {}
     raw_assessment = version.assessment if isinstance(version.assessment, dict) else {}
     try:
-        intake = Intake.model_validate(version.intake).model_dump(mode="json")
+        intake = Intake.model_validate(version.intake)
     except ValidationError:
-        return raw_intake, raw_assessment, N_("its intake is not a valid intake")
+        return raw_intake, raw_assessment, None, N_("its intake is not a valid intake")
+    shown = intake.model_dump(mode="json")
     try:
-        Assessment.model_validate(version.assessment)
+        assessment = Assessment.model_validate(version.assessment)
     except ValidationError:
-        return intake, raw_assessment, N_("its stored result is not a valid assessment")
-    return intake, raw_assessment, None
+        return shown, raw_assessment, None, N_("its stored result is not a valid assessment")
+    return shown, raw_assessment, (intake, assessment), None
 
 
 def _damaged(consultation: Consultation, why: str) -> ConsultationPublic:

@@ -44,7 +44,7 @@ class TokenPublic(BaseModel):
 
 def list_tokens(db: Session, *, clinic_id: int | None = None) -> list[TokenPublic]:
     """Every token (of one clinic's users when `clinic_id` is given), newest first."""
-    query = select(ApiToken, User.email, User.clinic_id).join(User, User.id == ApiToken.user_id)
+    query = select(ApiToken, User.email).join(User, User.id == ApiToken.user_id)
     if clinic_id is not None:
         query = query.where(User.clinic_id == clinic_id)
     return [
@@ -58,7 +58,7 @@ def list_tokens(db: Session, *, clinic_id: int | None = None) -> list[TokenPubli
             revoked_at=token.revoked_at,
             last_used_at=token.last_used_at,
         )
-        for token, email, _clinic in db.execute(query.order_by(ApiToken.id.desc()))
+        for token, email in db.execute(query.order_by(ApiToken.id.desc()))
     ]
 
 

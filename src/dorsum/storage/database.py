@@ -49,10 +49,6 @@ def make_engine(
     return engine
 
 
-def is_sqlite(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"
-
-
 def _sqlite_connection(*, foreign_keys: bool, busy_timeout_ms: int) -> Any:
     def configure(connection: Any, _record: Any) -> None:
         connection.isolation_level = None  # dorsum, not the driver, says when a transaction starts

@@ -177,13 +177,12 @@ def _section_values(
 ) -> dict[str, Any]:
     """A present section shows every count (0 included), so saving keeps it present; an
     absent one shows blanks."""
-    present = section is not None
-    shown: dict[str, Any] = {
-        f"{prefix}_{name}": (section.get(name, 0) if section is not None else None)
-        for name in counts
+    if section is None:
+        return dict.fromkeys((*(f"{prefix}_{name}" for name in counts), *flags))
+    return {
+        **{f"{prefix}_{name}": section.get(name, 0) for name in counts},
+        **{flag: section.get(flag) for flag in flags},
     }
-    shown.update({flag: (section.get(flag) if present and section else None) for flag in flags})
-    return shown
 
 
 # ---- what the form sends -> intake ---------------------------------------------------------

@@ -8,13 +8,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from starlette.datastructures import FormData
 
 from dorsum.i18n import N_
 from dorsum.services import appointments, consultations, patients, progress
 from dorsum.services.errors import InvalidInput
 from dorsum.web.charts import progress_svg
 from dorsum.web.deps import FormDep, SignedInDep, WriteDep
-from dorsum.web.problems import Problem, of_model
+from dorsum.web.problems import Problem, refusal
 from dorsum.web.routes.ids import RecordId
 from dorsum.web.templating import render
 
@@ -37,16 +38,24 @@ def new_patient_page(request: Request, who: SignedInDep) -> Response:
     return render(request, who, "patient_new.html.j2", values={}, errors={})
 
 
+def _typed(form: FormData) -> dict[str, str]:
+    """The patient form as typed, to validate or to show again."""
+    return {name: str(form.get(name) or "") for name in PATIENT_FIELDS}
+
+
+def _details(values: dict[str, str]) -> patients.PatientCreate:
+    return patients.PatientCreate.model_validate({k: v or None for k, v in values.items()})
+
+
 @router.post("/patients", response_class=HTMLResponse)
 def create_patient(request: Request, form: FormDep, who: WriteDep) -> Response:
-    values = {name: str(form.get(name) or "") for name in PATIENT_FIELDS}
+    values = _typed(form)
     try:
-        data = patients.PatientCreate.model_validate({k: v or None for k, v in values.items()})
-        patient = patients.create_patient(who.db, actor=who.signed_in(), data=data, today=who.today)
-    except ValidationError as error:
-        errors = of_model(error.errors())
-    except InvalidInput as error:
-        errors = {error.field or "form": Problem(error.field or "form", error.message)}
+        patient = patients.create_patient(
+            who.db, actor=who.signed_in(), data=_details(values), today=who.today
+        )
+    except (ValidationError, InvalidInput) as error:
+        errors = refusal(error)
     else:
         return RedirectResponse(f"/patients/{patient.id}", status_code=303)
     who.db.rollback()
@@ -68,16 +77,17 @@ def edit_patient_page(request: Request, who: SignedInDep, patient_id: RecordId) 
 
 @router.post("/patients/{patient_id}/edit", response_class=HTMLResponse)
 def edit_patient(request: Request, form: FormDep, who: WriteDep, patient_id: RecordId) -> Response:
-    values = {name: str(form.get(name) or "") for name in PATIENT_FIELDS}
+    values = _typed(form)
     try:
-        data = patients.PatientCreate.model_validate({k: v or None for k, v in values.items()})
         patients.update_patient(
-            who.db, actor=who.signed_in(), patient_id=patient_id, data=data, today=who.today
+            who.db,
+            actor=who.signed_in(),
+            patient_id=patient_id,
+            data=_details(values),
+            today=who.today,
         )
-    except ValidationError as error:
-        errors = of_model(error.errors())
-    except InvalidInput as error:
-        errors = {error.field or "form": Problem(error.field or "form", error.message)}
+    except (ValidationError, InvalidInput) as error:
+        errors = refusal(error)
     else:
         return RedirectResponse(f"/patients/{patient_id}?saved=1", status_code=303)
     who.db.rollback()

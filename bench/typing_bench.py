@@ -18,6 +18,8 @@ from tempfile import TemporaryDirectory
 
 from rich.console import Console
 
+import dorsum
+
 TRIALS = 30
 GOAL_MS = 150
 CHROMIUM = Path("/usr/bin/chromium")
@@ -50,7 +52,7 @@ def _serve(folder: Path) -> tuple[str, object]:
 
     app = create_app(Settings(database_url=f"sqlite:///{folder / 'typing.sqlite3'}"))
     with session_factory(app.state.engine)() as db:
-        load_demo(db, today=date.today())
+        load_demo(db, today=date.today(), index=dorsum.default_index())
         db.commit()
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))

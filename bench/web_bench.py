@@ -31,6 +31,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+import dorsum
 from bench import intakes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -222,7 +223,7 @@ def _demo_database(folder: Path) -> tuple[str, int, int]:
     upgrade(url)
     engine = make_engine(url)
     with session_factory(engine)() as db:
-        load_demo(db, today=date.fromisoformat(TODAY))
+        load_demo(db, today=date.fromisoformat(TODAY), index=dorsum.default_index())
         db.commit()
         row = db.execute(
             select(Consultation.id, Consultation.patient_id)

@@ -58,6 +58,16 @@ histories = st.fixed_dictionaries(
         "recent_tan": flags,
         "allergies": st.lists(st.sampled_from(ALLERGENS), unique=True, max_size=3),
         "suspicious_pigmented_lesion": flags,
+        "koebnerising_disease": flags,
+        "acne_inducing_drugs": st.lists(
+            st.sampled_from(
+                ["systemic_corticosteroids", "lithium", "anabolic_steroids", "antiepileptics"]
+            ),
+            unique=True,
+            max_size=2,
+        ),
+        "androgen_excess_signs": flags,
+        "hidradenitis_suspected": flags,
     },
 )
 

@@ -90,7 +90,7 @@ CASES: dict[str, Case] = {
     "three nodules meet both nodule and NICE thresholds": Case(
         intake(22, acne={"nodules": 2, "cysts": 1}),
         severity={"acne": "severe"},
-        referral_codes={"nodular_acne", "severe_acne"},
+        referral_codes={"nodular_acne"},
         referral="routine",
     ),
     "acne fulminans is a same-day referral and nothing is started": Case(
@@ -124,7 +124,7 @@ CASES: dict[str, Case] = {
     ),
     "benzoyl peroxide allergy takes the topical antibiotic with it": Case(
         intake(24, history={"allergies": ["benzoyl_peroxide"]}, acne=INFLAMED),
-        excluded={"benzoyl_peroxide": "allergy", "topical_antibiotic": "allergy"},
+        excluded={"benzoyl_peroxide": "allergy", "topical_antibiotic": "requires_excluded"},
         recommended={"topical_retinoid", "azelaic_acid"},
     ),
     "allergy to one topical antibiotic: use the other": Case(
@@ -167,13 +167,18 @@ CASES: dict[str, Case] = {
         intake(35, history={"keloid_tendency": True}, acne_scars=MODERATE_ATROPHIC),
         excluded={"dermabrasion": "keloid_tendency", "hyaluronic_acid_filler": "keloid_tendency"},
     ),
-    "skin type V: resurfacing carries a pigmentation caution": Case(
+    "skin type V: laser carries a pigmentation caution and dermabrasion is ruled out": Case(
         intake(33, patient={"fitzpatrick": 5}, acne_scars=SEVERE_ATROPHIC),
+        cautioned={"laser_resurfacing": "pih_risk"},
+        excluded={"dermabrasion": "pih_risk"},
+    ),
+    "skin type IV: dermabrasion carries a pigmentation caution": Case(
+        intake(33, patient={"fitzpatrick": 4}, acne_scars=SEVERE_ATROPHIC),
         cautioned={"laser_resurfacing": "pih_risk", "dermabrasion": "pih_risk"},
     ),
     "unknown skin type is treated cautiously": Case(
         intake(33, patient={"fitzpatrick": None}, acne_scars=SEVERE_ATROPHIC),
-        cautioned={"laser_resurfacing": "pih_risk"},
+        cautioned={"laser_resurfacing": "phototype_unknown"},
     ),
     "past cold sores: antiviral cover before resurfacing": Case(
         intake(31, history={"herpes_history": True}, acne_scars=SEVERE_ATROPHIC),

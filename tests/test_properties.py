@@ -154,9 +154,11 @@ def test_the_same_input_always_gives_the_same_output(intake: dict[str, Any]) -> 
     index = default_index()
     first = run(intake)
     again = run(intake)
-    fresh = assess_intake(parse_intake(intake), index=index, today=TODAY, memo=False)
+    fresh = dorsum.assess(intake, index=index, today=TODAY, cache=None)
     assert first == again == fresh
     assert first.model_dump(mode="json") == fresh.model_dump(mode="json")
+    core = assess_intake(parse_intake(intake), index=index, today=TODAY)
+    assert core.recommended_ids() == first.recommended_ids()
 
 
 @SETTINGS

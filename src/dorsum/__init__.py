@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from dorsum.core.assessment import Assessment
+from dorsum.core.cache import AssessmentCache
 from dorsum.core.engine import assess_intake
 from dorsum.core.errors import DorsumError, IntakeError, KnowledgeBaseError, PlanError
 from dorsum.core.intake import Intake
@@ -35,21 +36,39 @@ __all__ = [
 ]
 
 
+# The memos of this process's assessments: the adapter owns them, the pure core keeps none.
+CACHE = AssessmentCache()
+
+
 def assess(
     intake: Intake | dict[str, Any],
     *,
     today: date | None = None,
     index: KnowledgeIndex | None = None,
+    language: str = "en",
+    cache: AssessmentCache | None = CACHE,
 ) -> Assessment:
     """Assess one intake (a dict or `Intake`). Raises `IntakeError` listing every bad field.
 
     `today` dates any waits; it defaults to the system date, so pass it for reproducible results.
+    The text fields are written in `language` ("en" or "es") by the wording module. `cache`
+    memoises repeated work; pass `None` to compute everything afresh.
     """
-    return assess_intake(
-        parse_intake(intake),
-        index=index or default_index(),
-        today=today or date.today(),
-    )
+    from dorsum.reports.worded import worded, wording_for  # here: `import dorsum` stays light
+
+    index = index or default_index()
+    parsed = parse_intake(intake)
+    day = today or date.today()
+    if cache is None:
+        result = assess_intake(parsed, index=index, today=day)
+        return worded(result, wording_for(index, language), None)
+    key = (index, language, day, parsed)  # equal intakes: the same (immutable) result
+    found: Assessment | None = cache.results.get(key)
+    if found is None:
+        result = assess_intake(parsed, index=index, today=day, cache=cache)
+        found = worded(result, wording_for(index, language), cache)
+        cache.remember(cache.results, key, found)
+    return found
 
 
 def plan(
@@ -70,7 +89,7 @@ def plan(
     """
     index = index or default_index()
     parsed = parse_intake(intake)
-    assessment = assess_intake(parsed, index=index, today=today or date.today())
+    assessment = assess(parsed, index=index, today=today)
     return build_plan(
         assessment,
         index=index,

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 
+import dorsum
 from dorsum.services.demo import load_demo
 from dorsum.settings import Settings
 from dorsum.storage.database import session_factory
@@ -49,7 +50,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'browser.sqlite3'}"
     app = create_app(Settings(database_url=url, public_clinic="demo"))
     with session_factory(app.state.engine)() as db:
-        load_demo(db, today=date.today())
+        load_demo(db, today=date.today(), index=dorsum.default_index())
         db.commit()
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))

@@ -300,6 +300,7 @@ def _use_cases(world: World, site: Clinic) -> dict[str, Callable[[Session], obje
         timezone=site.app.state.settings.zone, hours=site.app.state.settings.hours
     )
     now = datetime.now(UTC)
+    index = site.app.state.index
     return {
         "create_patient": lambda db: patients.create_patient(
             db, actor=admin(db), data=patients.PatientCreate(name="X"), today=now.date()
@@ -309,6 +310,7 @@ def _use_cases(world: World, site: Clinic) -> dict[str, Callable[[Session], obje
             actor=admin(db),
             patient_id=world.patient_id,
             data=ConsultationInput.model_validate({"intake": TEEN}),
+            index=index,
             today=now.date(),
         ),
         "revise_consultation": lambda db: consultations.revise_consultation(
@@ -316,12 +318,14 @@ def _use_cases(world: World, site: Clinic) -> dict[str, Callable[[Session], obje
             actor=admin(db),
             consultation_id=world.consultation_id,
             data=ConsultationInput.model_validate({"intake": TEEN}),
+            index=index,
         ),
         "create_plan": lambda db: plans.create_plan(
             db,
             actor=admin(db),
             consultation_id=world.consultation_id,
             request=plans.PlanRequest(),
+            index=index,
             today=now.date(),
         ),
         "book": lambda db: appointments.book(

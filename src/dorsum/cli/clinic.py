@@ -117,22 +117,23 @@ def list_tokens(
     from rich.table import Table
 
     from dorsum.services import tokens
+    from dorsum.settings import Settings
 
-    now = datetime.now(UTC)
+    now, zone = datetime.now(UTC), Settings().zone
     with _database() as db:
         found = tokens.list_tokens(db)
     if email:
         found = [t for t in found if t.user_email == email.strip().lower()]
     table = Table("id", "state", "label", "user", "expires", "last used")
-    for item in found:
-        used = item.last_used_at.strftime("%Y-%m-%d %H:%M") if item.last_used_at else "never"
+    for item in found:  # dates and times in the clinic's time zone, as the Admin page shows them
+        used = item.last_used_at.astimezone(zone) if item.last_used_at else None
         table.add_row(
             str(item.id),
             item.state(now),
             item.label,
             item.user_email,
-            item.expires_at.strftime("%Y-%m-%d"),
-            used,
+            item.expires_at.astimezone(zone).strftime("%Y-%m-%d"),
+            used.strftime("%Y-%m-%d %H:%M") if used else "never",
         )
     Console().print(table)
 

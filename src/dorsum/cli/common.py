@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime, tzinfo
 from typing import NoReturn
 
 import typer
@@ -37,6 +37,11 @@ def user_errors() -> Iterator[None]:
         raise typer.Exit(BAD_INPUT) from None
     except DorsumError as error:
         fail(str(error))
+
+
+def clinic_today(zone: tzinfo) -> date:
+    """Today in the clinic's time zone (the `timezone` setting), as the web application sees it."""
+    return datetime.now(zone).date()
 
 
 def parse_day(value: str | None, option: str) -> date | None:

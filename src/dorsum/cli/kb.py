@@ -50,6 +50,43 @@ def check(
     )
 
 
+@kb_app.command("matrix")
+def matrix() -> None:
+    """Print the contraindication matrix: every patient factor against every treatment
+    (X excluded, W waits until a date, C caution, · no interaction, ? undecided). Exit status
+    1 if any pair is undecided."""
+    from rich.markdown import Markdown
+
+    from dorsum.core.knowledge.matrix import build_matrix
+    from dorsum.knowledge import read_knowledge_base
+
+    kb, _report = read_knowledge_base()
+    console.print(Markdown("\n".join(matrix_lines(kb))))
+    gaps = [cell for cell in build_matrix(kb) if not cell.decided]
+    if gaps:
+        _print_problems([f"undecided: {cell.factor} x {cell.treatment}" for cell in gaps])
+        raise typer.Exit(1)
+    console.print(f"[green]✓[/] no undecided pair ({len(build_matrix(kb))} cells).")
+
+
+def matrix_lines(kb: KnowledgeBase) -> list[str]:
+    """The matrix as a Markdown table: factors down, treatments across (numbered)."""
+    from dorsum.core.knowledge.matrix import build_matrix
+
+    cells = {(cell.factor, cell.treatment): cell for cell in build_matrix(kb)}
+    treatments = [t.id for t in kb.treatments]
+    lines = [
+        "| factor | " + " | ".join(str(n) for n in range(1, len(treatments) + 1)) + " |",
+        "| --- |" + " :-: |" * len(treatments),
+    ]
+    for factor in kb.factors:
+        marks = (cells[(factor.id, t)].symbol for t in treatments)
+        lines.append(f"| {factor.name} (`{factor.id}`) | " + " | ".join(marks) + " |")
+    lines.append("")
+    lines.append("Treatments: " + ", ".join(f"{n} `{t}`" for n, t in enumerate(treatments, 1)))
+    return lines
+
+
 def _print_problems(problems: list[str]) -> None:
     stderr.print(f"[bold red]✗ {len(problems)} problem(s):[/]", highlight=False)
     for problem in problems:

@@ -90,6 +90,7 @@ def plan_command(
             goal = next_summer_start(side, first or day)
         else:
             goal = parse_day(target, "--target")
+        index = dorsum.default_index()
         plan = dorsum.plan(
             intake,
             choose=choose or None,
@@ -98,8 +99,8 @@ def plan_command(
             hemisphere=hemisphere,
             country=country,
             today=day,
+            index=index,
         )
-        index = dorsum.default_index()
         localizer = Localizer(lang.value)
         if output is PlanFormat.text and out is None:
             plan_terminal.print_plan(plan, index=index, localizer=localizer)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 import typer
 
-from dorsum.cli.common import fail
+from dorsum.cli.common import clinic_today, fail
 
 db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
 
@@ -43,6 +42,7 @@ def demo(
     run: Annotated[bool, typer.Option(help="Start the server after loading the data.")] = True,
 ) -> None:
     """Create the database (SQLite by default), load demo data, and start the application."""
+    import dorsum
     from dorsum.services.demo import PASSWORD, USERS, load_demo
     from dorsum.settings import get_settings
     from dorsum.storage.database import make_engine, session_factory
@@ -52,7 +52,7 @@ def demo(
     upgrade(settings.owner_database_url, app_url=settings.database_url)
     engine = make_engine(settings.database_url)
     with session_factory(engine)() as session:
-        loaded = load_demo(session, today=date.today())
+        loaded = load_demo(session, today=clinic_today(settings.zone), index=dorsum.default_index())
         session.commit()
     engine.dispose()
     typer.echo("")

@@ -2,6 +2,10 @@
 
 Every renderer (CLI text, JSON, HTML, PDF, CDS Hooks card) renders this value and recomputes
 nothing. Extensions beyond the contract are marked "extension" below; consumers may ignore them.
+
+The core fills codes, rule ids and `params` only; every `text` (and `rationale`, and a
+reading's `value` and `note`) is written by the one wording module (`dorsum.reports.wording`),
+in the reader's language, so that JSON, terminal, web page and PDF say the same thing.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from datetime import date
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
+from typing_extensions import TypedDict  # pydantic needs it on Python 3.11
 
 CONTRACT_VERSION: Literal[1] = 1
 
@@ -54,6 +59,9 @@ class Code(_Value):
     display: str
 
 
+Param = str | int | float | bool | None
+
+
 class ScaleReading(_Value):
     """One grading scale's reading for a condition (extension)."""
 
@@ -62,6 +70,8 @@ class ScaleReading(_Value):
     band: str | None = None
     note: str | None = None
     sources: tuple[str, ...] = ()
+    code: str = ""  # which reading (nice, gags, goodman_baron, ...), for the wording
+    params: dict[str, Param] = {}  # the values the wording says
 
 
 class ConditionResult(_Value):
@@ -81,6 +91,7 @@ class Caution(_Value):
     rule: str = ""  # extension: the knowledge-base rule that raised it
     sources: tuple[str, ...] = ()  # extension
     about: ConditionId | None = None  # extension: set when it concerns another condition
+    params: dict[str, Param] = {}  # extension: the values the wording says
 
 
 class Reason(_Value):
@@ -89,6 +100,7 @@ class Reason(_Value):
     until: date | None = None
     rule: str = ""  # extension
     sources: tuple[str, ...] = ()  # extension
+    params: dict[str, Param] = {}  # extension: e.g. what a wait counts from
 
 
 class Recommendation(_Value):
@@ -113,6 +125,7 @@ class Exclusion(_Value):
     reasons: tuple[Reason, ...]
     name: str = ""  # extension
     indication: str = ""  # extension: the indication that made it a candidate
+    cautions: tuple[Caution, ...] = ()  # extension: cautions that would also apply
 
 
 class ReferralReason(_Value):
@@ -121,6 +134,7 @@ class ReferralReason(_Value):
     urgency: Urgency = "routine"  # extension: this reason's own urgency
     rule: str = ""  # extension
     sources: tuple[str, ...] = ()  # extension
+    variant: str = ""  # extension: the variant of the referral text that fits this patient
 
 
 class Referral(_Value):
@@ -133,6 +147,20 @@ class Advice(_Value):
     text: str
     sources: tuple[str, ...]
     rule: str = ""  # extension
+
+
+class Finding(TypedDict):
+    """One thing a rule concluded (extension): the structured trace, which `trace` renders as
+    lines. A plain mapping, because an assessment carries dozens and they are only read."""
+
+    rule: str
+    effect: str  # flags, consider, exclude, caution, fold, rank, refer, advise
+    treatment: str
+    condition: str
+    code: str
+    until: date | None
+    params: dict[str, Param]
+    sources: tuple[str, ...]
 
 
 class Assessment(_Value):
@@ -148,10 +176,16 @@ class Assessment(_Value):
     trace: tuple[str, ...]
     assessed_on: date  # extension: the explicit "today" that dated any waits
     patient_age: int | None = None  # extension: plans set some session counts by age
+    findings: tuple[Finding, ...] = ()  # extension: the structured trace
 
     def recommended_ids(self) -> set[str]:
         """Treatment ids that appear in `recommendations`."""
         return {item.treatment for item in self.recommendations}
+
+    def cautions_on(self, treatment: str) -> list[Caution]:
+        """Every caution on a treatment, whether it is recommended or excluded."""
+        found = [c for r in self.recommendations if r.treatment == treatment for c in r.cautions]
+        return found + [c for e in self.excluded if e.treatment == treatment for c in e.cautions]
 
     def excluded_ids(self) -> set[str]:
         """Treatment ids that appear in `excluded`."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
-from dorsum.core.assessment import Advice, Exclusion, Recommendation, Referral
+from dorsum.core.assessment import Advice, Exclusion, Finding, Recommendation, Referral
 from dorsum.core.grading import ConditionFacts, GradedCondition
 from dorsum.core.intake import Intake
 from dorsum.core.knowledge.index import KnowledgeIndex
@@ -36,7 +36,8 @@ class Decision:
     excluded: tuple[Exclusion, ...]
     referral: Referral
     advice: tuple[Advice, ...]
-    trace: tuple[str, ...]  # starting with the patient's flags
+    findings: tuple[Finding, ...]  # what every rule concluded, starting with the flags
+    trace: tuple[str, ...]  # the findings as text lines
 
 
 def decision_input(

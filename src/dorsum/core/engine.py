@@ -1,11 +1,13 @@
-"""The assessment engine: grade, decide (screen, rank, refer, advise), and keep the trace.
+"""The assessment engine: grade, run the rule steps, and build the result from their findings.
 
 Pure and deterministic: the same intake, knowledge base and `today` always give the same
-`Assessment`. `today` is explicit because waits (isotretinoin) are dated from it.
+`Assessment`. `today` is explicit because waits (isotretinoin) are dated from it. Each step
+returns findings; this module only collects them (`_collect`), so the structured trace
+(`findings`) is exactly what produced the result.
 
-The decision is a pure function of `DecisionInput`, so it is memoised per knowledge base: many
-patients share the same conditions, severities and flags. `memo=False` computes afresh (the
-benchmark reports both, and the tests check they agree).
+The decision is a pure function of `DecisionInput`, so a caller that assesses many intakes may
+pass an `AssessmentCache` (owned by the caller) to memoise it; without one, everything is
+computed afresh (the benchmark's cold path, and the tests check both agree).
 """
 
 from __future__ import annotations
@@ -14,43 +16,54 @@ from datetime import date
 
 from dorsum.core.assessment import (
     CONTRACT_VERSION,
+    URGENCY_ORDER,
+    Advice,
     Assessment,
-    Code,
+    Caution,
     ConditionResult,
     Exclusion,
+    Finding,
+    Reason,
     Recommendation,
+    Referral,
+    ReferralReason,
     ScaleReading,
     trusted,
 )
+from dorsum.core.cache import AssessmentCache
 from dorsum.core.dates import check_supported
 from dorsum.core.decision import Decision, DecisionInput, decision_input
-from dorsum.core.flags import patient_flags
+from dorsum.core.findings import NO_PARAMS, Found, entry, trace_line
+from dorsum.core.flags import derived_flags, patient_flags
 from dorsum.core.grading import GradedCondition, grade_findings
 from dorsum.core.intake import Intake
 from dorsum.core.knowledge.index import KnowledgeIndex
-from dorsum.core.rules import STEPS, Context, Option, advise, rank, refer
-
-MEMO_LIMIT = 50_000
+from dorsum.core.rules import STEPS
 
 
 def assess_intake(
-    intake: Intake, *, index: KnowledgeIndex, today: date, memo: bool = True
+    intake: Intake,
+    *,
+    index: KnowledgeIndex,
+    today: date,
+    cache: AssessmentCache | None = None,
 ) -> Assessment:
-    """Turn a validated intake into the contract's result."""
+    """Turn a validated intake into the contract's result (codes and values; no words)."""
     check_supported(today, "today")
-    conditions = grade_findings(intake)
-    flags = patient_flags(intake)
+    conditions = grade_findings(intake, None if cache is None else cache.gradings)
+    flags = patient_flags(intake, cache=None if cache is None else cache.flags)
     raised = [condition.flags for condition in conditions if condition.flags]
     if raised:
         flags = flags.union(*raised)
+    flags = derived_flags(flags)
     facts = decision_input(intake, conditions, flags, index=index, today=today)
-    decision = _memoised(facts, index) if memo else decide(facts, index)
+    decision = _memoised(facts, index, cache) if cache is not None else decide(facts, index)
     return trusted(
         Assessment,
         {
             "contract": CONTRACT_VERSION,
             "knowledge_base_version": index.version,
-            "conditions": tuple(_condition_result(c, index) for c in conditions),
+            "conditions": tuple(_condition_result(c, index, cache) for c in conditions),
             "recommendations": decision.recommendations,
             "excluded": decision.excluded,
             "referral": decision.referral,
@@ -58,72 +71,160 @@ def assess_intake(
             "trace": (*[c.trace for c in conditions], *decision.trace),
             "assessed_on": today,
             "patient_age": intake.patient.age,
+            "findings": decision.findings,
         },
     )
 
 
 def decide(facts: DecisionInput, index: KnowledgeIndex) -> Decision:
-    """Run the rule steps over the facts and collect the decision."""
-    ctx = Context(facts=facts, index=index)
-    referral = refer(ctx)
+    """Run every step over the facts, each seeing what the earlier ones found, and collect."""
+    found: tuple[Found, ...] = ()
     for step in STEPS:
-        step(ctx)
-    ranked = rank(ctx)
-    advice = advise(ctx)
-    return Decision(
-        recommendations=tuple(_recommendation(o, n) for n, o in enumerate(ranked, start=1)),
-        excluded=tuple(_exclusion(o) for o in ctx.options.values() if o.excluded),
-        referral=referral,
-        advice=tuple(advice),
-        trace=("flags: " + ", ".join(sorted(facts.flags)), *ctx.trace),
-    )
+        found += step(facts, index, found)
+    return _collect(facts, found, index)
 
 
-def _memoised(facts: DecisionInput, index: KnowledgeIndex) -> Decision:
-    memo = index.memo
-    decision = memo.get(facts)
+def _memoised(facts: DecisionInput, index: KnowledgeIndex, cache: AssessmentCache) -> Decision:
+    key = (index, facts)
+    decision = cache.decisions.get(key)
     if decision is None:
-        if len(memo) >= MEMO_LIMIT:
-            memo.clear()
-        decision = memo[facts] = decide(facts, index)
+        decision = decide(facts, index)
+        cache.remember(cache.decisions, key, decision)
     assert isinstance(decision, Decision)
     return decision
 
 
-def _condition_result(condition: GradedCondition, index: KnowledgeIndex) -> ConditionResult:
-    # Memoised by identity: graded conditions are themselves memoised, and the entry keeps the
-    # graded object so that its id cannot be reused by another while the entry lives.
-    key = ("condition", id(condition))
-    entry = index.memo.get(key)
-    if isinstance(entry, tuple) and entry[0] is condition:
-        result: ConditionResult = entry[1]
-        return result
-    kb_entry = index.conditions[condition.id]
-    result = ConditionResult(
-        id=condition.id,
-        severity=condition.severity,
-        name=kb_entry.name,
-        basis=kb_entry.severity_basis,
-        features=tuple(sorted(condition.features)),
-        grading=tuple(ScaleReading(**reading._asdict()) for reading in condition.grading),
-        codes=tuple(Code(system=c.system, code=c.code, display=c.display) for c in kb_entry.codes),
-        areas=condition.areas,
+def _collect(facts: DecisionInput, found: tuple[Found, ...], index: KnowledgeIndex) -> Decision:
+    prebuilt = index.prebuilt.by_id
+    reasons: dict[tuple[str, str], list[Reason]] = {}
+    cautions: dict[tuple[str, str], list[Caution]] = {}
+    folded: set[tuple[str, str]] = set()
+    considered: dict[tuple[str, str], Found] = {}
+    ranked: list[Found] = []
+    referrals: list[ReferralReason] = []
+    advice: list[Advice] = []
+    flags = ",".join(sorted(facts.flags))
+    lines = ["flags: " + flags.replace(",", ", ")]
+    entries: list[Finding] = [
+        {
+            "rule": "flags",
+            "effect": "flags",
+            "treatment": "",
+            "condition": "",
+            "code": "",
+            "until": None,
+            "params": {"flags": flags},
+            "sources": (),
+        }
+    ]
+    pres = [prebuilt.get(id(f)) for f in found]
+    lines += [trace_line(f) if p is None else p.line for f, p in zip(found, pres, strict=True)]
+    entries += [entry(f) if p is None else p.entry for f, p in zip(found, pres, strict=True)]
+    for f, pre in zip(found, pres, strict=True):
+        effect, option = f.effect, (f.treatment, f.condition)
+        if effect == "consider":
+            considered[option] = f
+        elif effect == "caution":
+            cautions.setdefault(option, []).append(_caution(f) if pre is None else pre.value)
+        elif effect == "exclude":
+            reasons.setdefault(option, []).append(_reason(f) if pre is None else pre.value)
+        elif effect == "rank":
+            ranked.append(f)
+        elif effect == "advise":
+            advice.append(pre.value)  # type: ignore[union-attr]
+        elif effect == "refer":
+            referrals.append(pre.value)  # type: ignore[union-attr]
+        elif effect == "fold":
+            folded.add(option)
+    recommendations = tuple(
+        _recommendation(f, considered[(f.treatment, f.condition)], cautions, index) for f in ranked
     )
-    index.memo[key] = (condition, result)
-    return result
+    excluded = tuple(
+        _exclusion(key, option, reasons[key], cautions.get(key, ()), index)
+        for key, option in considered.items()
+        if key in reasons and key not in folded
+    )
+    urgency = max(
+        (reason.urgency for reason in referrals), key=URGENCY_ORDER.__getitem__, default="none"
+    )
+    referral = trusted(Referral, {"urgency": urgency, "reasons": tuple(referrals)})
+    return Decision(
+        recommendations=recommendations,
+        excluded=excluded,
+        referral=referral,
+        advice=tuple(advice),
+        findings=tuple(entries),
+        trace=tuple(lines),
+    )
 
 
-def _recommendation(option: Option, rank_: int) -> Recommendation:
-    treatment = option.candidate.treatment
-    indication = option.candidate.indication
+def _reason(f: Found) -> Reason:
+    return trusted(
+        Reason,
+        {
+            "code": f.code,
+            "text": "",
+            "until": f.until,
+            "rule": f.rule,
+            "sources": f.sources,
+            "params": dict(f.params) if f.params else NO_PARAMS,
+        },
+    )
+
+
+def _caution(f: Found) -> Caution:
+    if not f.params and f.until is None:
+        params, about = NO_PARAMS, None
+    else:
+        params = dict(f.params)
+        about = params.pop("about", None)
+        if f.until is not None:
+            params["until"] = f.until.isoformat()
+    return trusted(
+        Caution,
+        {
+            "code": f.code,
+            "text": "",
+            "rule": f.rule,
+            "sources": f.sources,
+            "about": about,
+            "params": params,
+        },
+    )
+
+
+def _referral_reason(f: Found) -> ReferralReason:
+    params = dict(f.params)
+    return trusted(
+        ReferralReason,
+        {
+            "code": f.code,
+            "text": "",
+            "urgency": params["urgency"],
+            "rule": f.rule,
+            "sources": f.sources,
+            "variant": params.get("variant", ""),
+        },
+    )
+
+
+def _recommendation(
+    ranked: Found,
+    option: Found,
+    cautions: dict[tuple[str, str], list[Caution]],
+    index: KnowledgeIndex,
+) -> Recommendation:
+    candidate = index.candidate_by_indication[option.rule]
+    treatment, indication = candidate.treatment, candidate.indication
+    values = dict(ranked.params)
     return trusted(
         Recommendation,
         {
             "treatment": treatment.id,
-            "condition": option.condition.id,
-            "rank": rank_,
-            "rationale": indication.rationale,
-            "cautions": tuple(option.cautions),
+            "condition": option.condition,
+            "rank": values["rank"],
+            "rationale": "",
+            "cautions": tuple(cautions.get((option.treatment, option.condition), ())),
             "requires": treatment.requires,
             "sources": indication.sources,
             "name": treatment.name,
@@ -131,19 +232,69 @@ def _recommendation(option: Option, rank_: int) -> Recommendation:
             "evidence": indication.evidence,
             "invasiveness": treatment.invasiveness,
             "physician_required": treatment.physician_required,
-            "score": option.score,
+            "score": values["score"],
         },
     )
 
 
-def _exclusion(option: Option) -> Exclusion:
+def _exclusion(
+    key: tuple[str, str],
+    option: Found,
+    reasons: list[Reason],
+    cautions: list[Caution] | tuple[()],
+    index: KnowledgeIndex,
+) -> Exclusion:
     return trusted(
         Exclusion,
         {
-            "treatment": option.treatment_id,
-            "condition": option.condition.id,
-            "reasons": tuple(option.reasons),
-            "name": option.candidate.treatment.name,
-            "indication": option.candidate.indication.id,
+            "treatment": key[0],
+            "condition": key[1],
+            "reasons": tuple(reasons),
+            "name": index.treatments[key[0]].name,
+            "indication": option.rule,
+            "cautions": tuple(cautions),
         },
     )
+
+
+def _condition_result(
+    condition: GradedCondition, index: KnowledgeIndex, cache: AssessmentCache | None
+) -> ConditionResult:
+    # Memoised by identity: graded conditions are themselves memoised, and the entry keeps the
+    # graded object so that its id cannot be reused by another while the entry lives.
+    key = (index, id(condition))
+    entry = cache.conditions.get(key) if cache is not None else None
+    if isinstance(entry, tuple) and entry[0] is condition:
+        result: ConditionResult = entry[1]
+        return result
+    kb_entry = index.conditions[condition.id]
+    result = trusted(
+        ConditionResult,
+        {
+            "id": condition.id,
+            "severity": condition.severity,
+            "name": kb_entry.name,
+            "basis": kb_entry.severity_basis,
+            "features": tuple(sorted(condition.features)),
+            "grading": tuple(
+                trusted(
+                    ScaleReading,
+                    {
+                        "scale": reading.code,
+                        "value": "",
+                        "band": reading.band,
+                        "note": None,
+                        "sources": reading.sources,
+                        "code": reading.code,
+                        "params": dict(reading.values),
+                    },
+                )
+                for reading in condition.grading
+            ),
+            "codes": index.condition_codes[condition.id],
+            "areas": condition.areas,
+        },
+    )
+    if cache is not None:
+        cache.remember(cache.conditions, key, (condition, result))
+    return result

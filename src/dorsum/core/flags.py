@@ -49,6 +49,15 @@ Flag = Literal[
     "keloid_scar",
     "isotretinoin_while_pregnant",
     "isotretinoin_planning_pregnancy",
+    "isotretinoin_recent",  # stopped less than 12 months ago, or taking it now
+    "isotretinoin_current",  # taking it now
+    "hypertrophic_tendency",  # a raised (hypertrophic) scar in the findings
+    "dark_phototype",  # Fitzpatrick V or VI
+    "koebnerising_disease",
+    "drug_induced_acne",
+    "androgen_excess",
+    "hidradenitis_suspected",
+    "oral_options_referred",  # a referral proposes oral treatment (set after grading)
 ]
 FLAGS: frozenset[str] = frozenset(get_args(Flag))
 
@@ -56,30 +65,58 @@ _CONTRAINDICATING_COLD = frozenset(
     {"cryoglobulinemia", "cold_agglutinin_disease", "paroxysmal_cold_hemoglobinuria"}
 )
 _TOPICAL_ANTIBIOTICS = frozenset({"clindamycin", "erythromycin"})
+ISOTRETINOIN_RECENT_MONTHS = 12  # the longest isotretinoin wait (dermabrasion)
 
 
-_MEMO: dict[tuple[object, ...], frozenset[str]] = {}
 MEMO_LIMIT = 20_000
 
 
-def patient_flags(intake: Intake) -> frozenset[str]:
+def patient_flags(
+    intake: Intake, *, cache: dict[tuple[object, ...], frozenset[str]] | None = None
+) -> frozenset[str]:
     """Flags that come from the patient and history (not from grading the findings).
 
-    Memoised on the field values: the live consultation form re-assesses the same patient on
-    every edit of the findings.
+    `cache` (owned by the caller) memoises them on the field values: the live consultation
+    form re-assesses the same patient on every edit of the findings.
     """
-    keloid_scar = any(scar.kind == "keloid" for scar in intake.findings.scars)
+    findings = intake.findings
+    keloid_scar = any(scar.kind == "keloid" for scar in findings.scars)
+    raised_scar = any(scar.kind == "hypertrophic" for scar in findings.scars) or bool(
+        findings.acne_scars is not None and findings.acne_scars.hypertrophic
+    )
     key = (
         tuple(intake.patient.__dict__.values()),
         tuple(intake.history.__dict__.values()),
         keloid_scar,
+        raised_scar,
     )
-    flags = _MEMO.get(key)
+    flags = None if cache is None else cache.get(key)
     if flags is None:
-        if len(_MEMO) >= MEMO_LIMIT:
-            _MEMO.clear()
-        flags = _MEMO[key] = frozenset(_compute(intake, keloid_scar=keloid_scar))
+        computed = _compute(intake, keloid_scar=keloid_scar)
+        if raised_scar and "keloid_tendency" not in computed:
+            computed.add("hypertrophic_tendency")
+        flags = frozenset(computed)
+        if cache is not None:
+            if len(cache) >= MEMO_LIMIT:
+                cache.clear()
+            cache[key] = flags
     return flags
+
+
+def derived_flags(flags: frozenset[str]) -> frozenset[str]:
+    """Flags that follow from others once the findings are graded: a referral that proposes
+    oral treatment, and acne causes that only matter while there is acne."""
+    if "active_acne" not in flags and not flags.isdisjoint(_ACNE_CAUSES):
+        flags = flags - _ACNE_CAUSES
+    if not flags.isdisjoint(_PROPOSES_ORAL):
+        flags = flags | {"oral_options_referred"}
+    return flags
+
+
+_ACNE_CAUSES = frozenset({"drug_induced_acne", "androgen_excess"})
+
+# Referrals whose text proposes oral treatment (isotretinoin or oral antibiotics).
+_PROPOSES_ORAL = frozenset({"nodular_acne", "severe_acne", "acne_with_scarring"})
 
 
 def _compute(intake: Intake, *, keloid_scar: bool) -> set[str]:
@@ -100,6 +137,8 @@ def _compute(intake: Intake, *, keloid_scar: bool) -> set[str]:
         add("phototype_unknown")
     elif patient.fitzpatrick >= 4:
         add("pih_risk")
+        if patient.fitzpatrick >= 5:
+            add("dark_phototype")
     if patient.bmi is not None and patient.bmi > 30:
         add("bmi_above_30")
     _history_flags(intake, add, keloid_scar=keloid_scar)
@@ -115,6 +154,9 @@ _SIMPLE_HISTORY_FLAGS: tuple[tuple[str, str], ...] = (
     ("photosensitising_medication", "photosensitising_medication"),
     ("recent_tan", "recent_tan"),
     ("suspicious_pigmented_lesion", "suspicious_lesion"),
+    ("koebnerising_disease", "koebnerising_disease"),
+    ("androgen_excess_signs", "androgen_excess"),
+    ("hidradenitis_suspected", "hidradenitis_suspected"),
 )
 
 
@@ -136,7 +178,13 @@ def _history_flags(intake: Intake, add: Callable[[str], None], *, keloid_scar: b
         )
     if history.allergies:
         _allergy_flags(frozenset(history.allergies), add)
+    if history.acne_inducing_drugs:
+        add("drug_induced_acne")
     months = history.isotretinoin_months_since_stop
+    if months is not None and months < ISOTRETINOIN_RECENT_MONTHS:
+        add("isotretinoin_recent")
+        if months == 0:
+            add("isotretinoin_current")
     if months is not None and months < 1:  # contraception needed for a month after the last dose
         if intake.patient.pregnant:
             add("isotretinoin_while_pregnant")

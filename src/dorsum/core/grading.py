@@ -25,6 +25,7 @@ from dorsum.core.intake import (
 from dorsum.core.scales.gags import BACK_ONLY_MAXIMUM, GagsRegion, gags_band, gags_score
 from dorsum.core.scales.gags import grade_from_counts as gags_grade_from_counts
 from dorsum.core.scales.goodman_baron import goodman_baron_grade
+from dorsum.core.scales.nice import INFLAMMATORY_THRESHOLD as NICE_INFLAMMATORY_SEVERE
 from dorsum.core.scales.nice import nice_severity
 
 CONDITION_ORDER: tuple[ConditionId, ...] = (
@@ -35,15 +36,18 @@ CONDITION_ORDER: tuple[ConditionId, ...] = (
     "localized_fat",
 )
 FAT_MODERATE_PINCH_CM = 2.5
+# Mild acne (IGA grade 2: "some non-inflammatory lesions, no more than a few inflammatory
+# lesions", FDA 2018; Lehmann 2002: fewer than 15 inflammatory lesions): no nodule, fewer than
+# 15 papules and pustules, and no more of them than comedones.
+MILD_INFLAMMATORY_BELOW = 15
 
 
 class Reading(NamedTuple):
-    """One scale's reading; the engine turns it into the result's `ScaleReading`."""
+    """One scale's reading, as a code and values; the wording module says it in words."""
 
-    scale: str
-    value: str
+    code: str  # which reading: nice, gags, goodman_baron, scar_kinds, striae_stage, pinch
+    values: tuple[tuple[str, str | int | float], ...]
     band: str | None = None
-    note: str | None = None
     sources: tuple[str, ...] = ()
 
 
@@ -99,9 +103,27 @@ def _graded(
     )
 
 
-def grade_findings(intake: Intake) -> list[GradedCondition]:
-    """Every condition present in the intake, in clinical order (active acne first)."""
+def grade_findings(intake: Intake, memo: GradingMemo | None = None) -> list[GradedCondition]:
+    """Every condition present in the intake, in clinical order (active acne first).
+
+    `memo` (owned by the caller, see `AssessmentCache`) remembers gradings of equal findings.
+    """
     findings = intake.findings
+
+    def _memo(
+        kind: str, key: Hashable, grade: Callable[[], GradedCondition | None]
+    ) -> GradedCondition | None:
+        if memo is None:
+            return grade()
+        full_key = (kind, key)
+        try:
+            return memo[full_key]
+        except KeyError:
+            if len(memo) >= MEMO_LIMIT:
+                memo.clear()
+            result = memo[full_key] = grade()
+            return result
+
     graded: list[GradedCondition | None] = []
     acne, acne_scars, marks, fat = (
         findings.acne,
@@ -132,31 +154,13 @@ def grade_findings(intake: Intake) -> list[GradedCondition]:
 
 
 # Grading is pure, and the live consultation form re-grades the same findings on every edit,
-# so results are memoised on the findings' field values (compared as plain tuples, cheaply).
-_MEMO: dict[tuple[str, Hashable], GradedCondition | None] = {}
+# so results may be memoised on the findings' field values (compared as plain tuples, cheaply).
 MEMO_LIMIT = 20_000
+GradingMemo = dict[tuple[str, Hashable], "GradedCondition | None"]
 
 
 def _values(finding: BaseModel) -> tuple[Any, ...]:
     return tuple(finding.__dict__.values())
-
-
-def _memo(
-    kind: str, key: Hashable, grade: Callable[[], GradedCondition | None]
-) -> GradedCondition | None:
-    full_key = (kind, key)
-    try:
-        return _MEMO[full_key]
-    except KeyError:
-        if len(_MEMO) >= MEMO_LIMIT:
-            _MEMO.clear()
-        result = _MEMO[full_key] = grade()
-        return result
-
-
-def clear_memo() -> None:
-    """Forget memoised gradings (benchmarks use it to measure the cold path)."""
-    _MEMO.clear()
 
 
 def _acne_present(acne: AcneFindings) -> bool:
@@ -179,14 +183,14 @@ def grade_acne(acne: AcneFindings) -> GradedCondition:
     fulminans = acne.rapid_worsening_with_systemic_symptoms
     if nodular or nice == "moderate_to_severe" or fulminans:
         severity: Severity = "severe"
-    elif inflammatory:
-        severity = "moderate"
-    else:
+    elif inflammatory < MILD_INFLAMMATORY_BELOW and inflammatory <= acne.comedones:
         severity = "mild"
+    else:
+        severity = "moderate"
     flags = {"active_acne"}
     if nodular:
         flags.add("nodular_acne")
-    if nice == "moderate_to_severe":
+    if inflammatory >= NICE_INFLAMMATORY_SEVERE:
         flags.add("severe_acne")
     if fulminans:
         flags.add("acne_fulminans")
@@ -201,24 +205,29 @@ def grade_acne(acne: AcneFindings) -> GradedCondition:
         )
         if present
     }
-    grading = (
+    grading: tuple[Reading, ...] = (
         Reading(
-            scale="NICE NG198",
-            value=f"{inflammatory} inflammatory, {nodular} nodules or cysts",
+            "nice",
+            (("inflammatory", inflammatory), ("nodules", nodular)),
             band=nice,
             sources=("nice-ng198-referral",),
         ),
         Reading(
-            scale="GAGS (chest and upper back region)",
-            value=str(gags),
+            "gags",
+            (("score", gags), ("back_only_maximum", BACK_ONLY_MAXIMUM)),
             band=gags_band(gags),
-            note=(
-                f"GAGS merges chest and upper back; back-only acne scores at most "
-                f"{BACK_ONLY_MAXIMUM} ('mild') even when nodular, so it does not set severity."
-            ),
             sources=("adityan-2009",),
         ),
     )
+    if severity == "mild":
+        grading += (
+            Reading(
+                "mild_boundary",
+                (("inflammatory", inflammatory), ("below", MILD_INFLAMMATORY_BELOW)),
+                band="mild",
+                sources=("fda-acne-2018", "lehmann-2002"),
+            ),
+        )
     summary = (
         f"acne {severity}: NICE {nice} ({inflammatory} inflammatory, {nodular} nodular), "
         f"GAGS {gags} not used alone"
@@ -259,8 +268,8 @@ def grade_acne_scars(scars: AcneScarFindings, *, active_acne: bool) -> GradedCon
     if active_acne:
         flags.add("acne_with_scarring")
     reading = Reading(
-        scale="Goodman & Baron qualitative",
-        value=str(grade),
+        "goodman_baron",
+        (("grade", grade),),
         band=("macular", "mild", "moderate", "severe")[grade - 1],
         sources=("goodman-baron-qualitative", "goodman-baron-table"),
     )
@@ -293,12 +302,7 @@ def grade_other_scars(scars: tuple[Scar, ...]) -> GradedCondition:
         features.add("raised")
     flags = {"keloid_scar"} if "keloid" in kinds else set()
     causes = ", ".join(sorted({scar.cause for scar in scars}))
-    reading = Reading(
-        scale="dorsum scar convention",
-        value=", ".join(sorted(kinds)),
-        band=severity,
-        note="No validated scale for these scars; the worst kind decides.",
-    )
+    reading = Reading("scar_kinds", (("kinds", ", ".join(sorted(kinds))),), band=severity)
     summary = f"scars {severity}: {len(scars)} scar(s), kinds {sorted(kinds)}, causes {causes}"
     return _graded(
         "scars",
@@ -315,10 +319,9 @@ def grade_stretch_marks(marks: StretchMarkFindings) -> GradedCondition:
     severity: Severity = "mild" if marks.stage == "rubra" else "moderate"
     count = "count not recorded" if marks.count is None else f"{marks.count} marks"
     reading = Reading(
-        scale="stage",
-        value=marks.stage,
+        "striae_stage",
+        (("stage", marks.stage), ("count", marks.count if marks.count is not None else "")),
         band=severity,
-        note=f"{count}; no validated back stretch-mark scale exists, so none is invented.",
         sources=("keen-2016",),
     )
     summary = f"stretch_marks {severity}: stage {marks.stage}, {count}"
@@ -337,10 +340,9 @@ def grade_localized_fat(fat: LocalizedFatFindings) -> GradedCondition:
     severity: Severity = "mild" if fat.pinch_cm < FAT_MODERATE_PINCH_CM else "moderate"
     areas = f", {fat.areas} area(s)" if fat.areas else ""
     reading = Reading(
-        scale="pinch thickness",
-        value=f"{fat.pinch_cm:g} cm{areas}",
+        "pinch",
+        (("pinch_cm", fat.pinch_cm), ("areas", fat.areas or "")),
         band=severity,
-        note="No validated scale; dorsum's convention.",
     )
     summary = f"localized_fat {severity}: pinch {fat.pinch_cm:g} cm{areas}"
     return _graded(

@@ -28,6 +28,12 @@ Allergen = Literal[
     "clindamycin",
     "erythromycin",
 ]
+AcneInducingDrug = Literal[
+    "systemic_corticosteroids",
+    "lithium",
+    "anabolic_steroids",
+    "antiepileptics",
+]
 StriaeStage = Literal["rubra", "alba"]
 ScarCause = Literal["burn", "cut", "bite", "surgery", "inflamed_spot", "other"]
 ScarKind = Literal["flat", "atrophic", "hypertrophic", "keloid"]
@@ -62,6 +68,11 @@ class History(_Strict):
     recent_tan: bool = False
     allergies: tuple[Allergen, ...] = ()
     suspicious_pigmented_lesion: bool = False
+    # extensions (issue 8): what needs its own management or referral (NICE NG198)
+    koebnerising_disease: bool = False  # psoriasis, vitiligo or lichen planus
+    acne_inducing_drugs: tuple[AcneInducingDrug, ...] = ()
+    androgen_excess_signs: bool = False  # hirsutism, irregular periods, virilisation
+    hidradenitis_suspected: bool = False  # painful nodules and tunnels in the folds
 
 
 class AcneFindings(_Strict):

@@ -55,6 +55,8 @@ def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "transla
 
 def normalise(text: str) -> str:
     """Knowledge-base texts are looked up with their whitespace folded."""
+    if "  " not in text and "\n" not in text and "\t" not in text and text == text.strip():
+        return text  # already folded, as YAML's folded scalars are
     return " ".join(text.split())
 
 

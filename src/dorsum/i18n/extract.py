@@ -65,7 +65,11 @@ def knowledge_texts(kb: KnowledgeBase) -> Iterator[str]:
         if treatment.schedule.unknown:
             yield treatment.schedule.unknown
     yield from (rule.text for rule in kb.rules)
-    yield from (referral.text for referral in kb.referrals)
+    for referral in kb.referrals:
+        yield referral.text
+        if referral.options:
+            yield referral.options
+        yield from (variant.text for variant in referral.variants)
     yield from (advice.text for advice in kb.advice)
     yield from (sequence.text for sequence in kb.sequences)
     yield from (statement.text for statement in kb.general_call_clinic)

@@ -30,6 +30,8 @@ FILES: dict[str, str] = {
     "conditions": "conditions.yaml",
     "treatments": "treatments.yaml",
     "rules": "rules.yaml",
+    "factors": "factors.yaml",
+    "no_interactions": "no_interactions.yaml",
     "referrals": "referrals.yaml",
     "advice": "advice.yaml",
     "conflicts": "conflicts.yaml",

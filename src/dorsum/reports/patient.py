@@ -106,7 +106,7 @@ def report_context(plan: Plan, *, index: KnowledgeIndex, localizer: Localizer) -
         "events": _events(plan, index, loc),
         "target": _target(plan, index, loc),
         "warnings": [wording.note_text(w, index, loc) for w in plan.warnings],
-        "advice": [loc.kb(a.text) for a in assessment.advice],
+        "advice": [wording.advice_text(a, index, loc) for a in assessment.advice],
         "call_clinic": _call_clinic(plan, index, loc),
         "sources": _sources(plan, index),
         "kb_version": plan.knowledge_base_version,

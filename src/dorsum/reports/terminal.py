@@ -1,6 +1,8 @@
 """The assessment as a terminal report (rich): what was found, what fits, what is ruled out.
 
 The referral comes first and in red when there is one, because a clinician must not miss it.
+Every sentence comes from the wording module, so the terminal says what the JSON and the web
+page say.
 """
 
 from __future__ import annotations
@@ -14,6 +16,10 @@ from rich.text import Text
 from dorsum.core.assessment import Assessment, Recommendation
 from dorsum.core.dates import long_date
 from dorsum.core.knowledge import KnowledgeIndex
+from dorsum.i18n import Localizer
+from dorsum.reports import wording
+
+EN = Localizer("en")
 
 URGENCY_LABEL = {
     "same_day": "SAME DAY",
@@ -29,13 +35,13 @@ def render_assessment(
     """The whole report as one rich renderable."""
     parts: list[RenderableType] = [_header(assessment)]
     if assessment.referral.urgency != "none":
-        parts.append(_referral(assessment))
+        parts.append(_referral(assessment, index))
     parts.append(_conditions(assessment))
-    parts.append(_recommendations(assessment))
+    parts.append(_recommendations(assessment, index))
     if assessment.excluded:
-        parts.append(_excluded(assessment))
+        parts.append(_excluded(assessment, index))
     if assessment.advice:
-        parts.append(_advice(assessment))
+        parts.append(_advice(assessment, index))
     parts.append(_sources(assessment, index))
     if show_trace:
         parts.append(_trace(assessment))
@@ -64,12 +70,12 @@ def _header(assessment: Assessment) -> Text:
     return text
 
 
-def _referral(assessment: Assessment) -> Panel:
+def _referral(assessment: Assessment, index: KnowledgeIndex) -> Panel:
     referral = assessment.referral
     lines = Text()
     for reason in referral.reasons:
         lines.append(f"• [{URGENCY_LABEL[reason.urgency]}] ", style="bold")
-        lines.append(reason.text + "\n")
+        lines.append(wording.referral_text(reason, index, EN) + "\n")
     title = f"REFER TO A PHYSICIAN: {URGENCY_LABEL[referral.urgency]}"
     style = "bold white on red" if referral.urgency != "routine" else "bold red"
     return Panel(lines, title=title, title_align="left", border_style=style)
@@ -84,7 +90,8 @@ def _conditions(assessment: Assessment) -> RenderableType:
     table.add_column("Grading")
     for condition in assessment.conditions:
         readings = "\n".join(
-            f"{r.scale}: {r.value}" + (f" ({r.band})" if r.band else "") for r in condition.grading
+            "{}: {}".format(*wording.reading_words(r, EN)[:2]) + (f" ({r.band})" if r.band else "")
+            for r in condition.grading
         )
         table.add_row(
             condition.name or condition.id,
@@ -94,7 +101,7 @@ def _conditions(assessment: Assessment) -> RenderableType:
     return table
 
 
-def _recommendations(assessment: Assessment) -> RenderableType:
+def _recommendations(assessment: Assessment, index: KnowledgeIndex) -> RenderableType:
     if not assessment.recommendations:
         return Text("No treatment option fits without a physician's review.", style="italic")
     table = Table(title="Options, best first", title_justify="left", box=box.SIMPLE_HEAD)
@@ -109,23 +116,24 @@ def _recommendations(assessment: Assessment) -> RenderableType:
             item.name + ("\n(physician)" if item.physician_required else ""),
             item.condition.replace("_", " "),
             item.evidence,
-            _why(item),
+            _why(item, index),
         )
     return table
 
 
-def _why(item: Recommendation) -> Text:
-    text = Text(item.rationale)
+def _why(item: Recommendation, index: KnowledgeIndex) -> Text:
+    text = Text(wording.rationale_text(item, index, EN))
     if item.requires:
-        text.append(f"\nOnly together with: {', '.join(item.requires)}.", style="bold")
+        names = ", ".join(wording.name(t, index, EN, inline=True) for t in item.requires)
+        text.append("\n" + EN.gettext("Only together with %(names)s.", names=names), style="bold")
     for caution in item.cautions:
         text.append("\n⚠ ", style="yellow")
-        text.append(caution.text)
+        text.append(wording.caution_text(caution, index, EN))
         text.append(f" [{caution.code}]", style="dim")
     return text
 
 
-def _excluded(assessment: Assessment) -> Table:
+def _excluded(assessment: Assessment, index: KnowledgeIndex) -> Table:
     table = Table(title="Ruled out or deferred", title_justify="left", box=box.SIMPLE_HEAD)
     table.add_column("Treatment")
     table.add_column("For")
@@ -136,20 +144,24 @@ def _excluded(assessment: Assessment) -> Table:
             if n:
                 reasons.append("\n")
             reasons.append("✗ ", style="red")
-            reasons.append(reason.text)
+            reasons.append(wording.reason_text(reason, index, EN))
             if reason.until is not None:
                 reasons.append(f" Until {long_date(reason.until)}.", style="bold")
             reasons.append(f" [{reason.code}]", style="dim")
+        for caution in item.cautions:
+            reasons.append("\n⚠ ", style="yellow")
+            reasons.append(wording.caution_text(caution, index, EN))
+            reasons.append(f" [{caution.code}]", style="dim")
         table.add_row(item.name or item.treatment, item.condition.replace("_", " "), reasons)
     return table
 
 
-def _advice(assessment: Assessment) -> Table:
+def _advice(assessment: Assessment, index: KnowledgeIndex) -> Table:
     table = Table(title="At home", title_justify="left", box=box.SIMPLE_HEAD, show_header=False)
     table.add_column("Code", style="cyan")
     table.add_column("Advice", ratio=1)
     for item in assessment.advice:
-        table.add_row(item.code.replace("_", " "), item.text)
+        table.add_row(item.code.replace("_", " "), wording.advice_text(item, index, EN))
     return table
 
 

@@ -1,7 +1,8 @@
-"""Plan and assessment facts in plain words, in the reader's language.
+"""Plan and assessment facts in plain words, in the reader's language: the one wording module.
 
-Every sentence is built from the value's structured fields (codes, rule ids, dates, counts) and
-the knowledge base's own texts, so the English and Spanish reports say exactly the same thing.
+The core emits codes, rule ids and values only. Every sentence a reader sees (the JSON's text
+fields, the terminal report, the web pages, the PDF) is built here from those fields and the
+knowledge base's own texts, so no two renderers and no two languages can say different things.
 """
 
 from __future__ import annotations
@@ -9,10 +10,70 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from dorsum.core.assessment import Caution, Reason, ReferralReason
+from dorsum.core.assessment import (
+    Advice,
+    Caution,
+    Param,
+    Reason,
+    Recommendation,
+    ReferralReason,
+    ScaleReading,
+)
 from dorsum.core.knowledge import KnowledgeIndex
 from dorsum.core.plan import Note, Plan, PlanItem, Review, Session
-from dorsum.i18n import Localizer
+from dorsum.i18n import N_, Localizer
+
+# What each reason and caution code means, in a few words (for lists, and for a companion's
+# reason). `test_wording` renders every code the knowledge base can emit in both languages.
+CODE_LABELS: dict[str, str] = {
+    "pregnancy": N_("pregnancy"),
+    "breastfeeding": N_("breastfeeding"),
+    "planning_pregnancy": N_("a planned pregnancy"),
+    "isotretinoin_recent": N_("recent isotretinoin"),
+    "isotretinoin_current": N_("isotretinoin taken now"),
+    "keloid_tendency": N_("a tendency to keloid or raised scars"),
+    "hypertrophic_tendency": N_("a raised scar"),
+    "bleeding_risk": N_("a bleeding risk"),
+    "cold_disorder": N_("a cold disorder"),
+    "active_herpes": N_("active herpes"),
+    "herpes_history": N_("past cold sores"),
+    "active_infection": N_("an infection at the site"),
+    "hernia": N_("a hernia near the site"),
+    "immunosuppressed": N_("immunosuppression"),
+    "koebnerising_disease": N_("a koebnerising skin disease"),
+    "photosensitising_medication": N_("a photosensitising medicine"),
+    "recent_tan": N_("a recent tan"),
+    "pih_risk": N_("a risk of dark marks"),
+    "dark_phototype": N_("skin type V or VI"),
+    "phototype_unknown": N_("an unrecorded skin type"),
+    "allergy": N_("an allergy"),
+    "local_anaesthetic": N_("an anaesthetic allergy"),
+    "minor": N_("age under 18"),
+    "age_below_clearance": N_("age under 22"),
+    "bmi_above_clearance": N_("a BMI above 30"),
+    "active_acne": N_("active acne"),
+    "suspicious_lesion": N_("a suspicious mole"),
+    "severe_acne": N_("moderate-to-severe acne"),
+    "nodular_acne": N_("nodules or cysts"),
+    "acne_fulminans": N_("suspected acne fulminans"),
+    "malassezia_suspected": N_("suspected Malassezia folliculitis"),
+    "severe_scarring": N_("severe scarring"),
+    "acne_with_scarring": N_("acne that is scarring"),
+    "low_evidence": N_("little evidence"),
+    "off_label_site": N_("use outside authorised sites"),
+    "requires_excluded": N_("its companion treatment is unavailable"),
+    "oral_antibiotic_combination": N_("a possible oral antibiotic"),
+    "drug_induced_acne": N_("possibly drug-induced acne"),
+    "androgen_excess": N_("signs of excess androgen"),
+    "hidradenitis_suspected": N_("suspected hidradenitis suppurativa"),
+    "not_offered": N_("not offered for these findings"),
+}
+
+
+def code_label(code: str, loc: Localizer) -> str:
+    """A reason or caution code in a few words."""
+    label = CODE_LABELS.get(code)
+    return loc.gettext(label) if label is not None else code.replace("_", " ")
 
 
 def severity_word(severity: str, loc: Localizer) -> str:
@@ -140,12 +201,20 @@ _NOTES: dict[str, Callable[[Note, KnowledgeIndex, Localizer], str]] = {
 
 
 def caution_text(caution: Caution, index: KnowledgeIndex, loc: Localizer) -> str:
-    """A caution on a chosen treatment, from the rule that raised it."""
+    """A caution on an option, from the rule that raised it."""
     if caution.rule.startswith("evidence."):
-        indication = index.indications[caution.rule.removeprefix("evidence.")]
-        return loc.kb(indication.evidence_note)
-    rule = index.rules.get(caution.rule)
-    text = loc.kb(rule.text) if rule is not None else caution.text
+        indication = index.indications.get(caution.rule.removeprefix("evidence."))
+        text = loc.kb(indication.evidence_note) if indication is not None else caution.text
+    else:
+        rule = index.rules.get(caution.rule)
+        until = caution.params.get("until")
+        if rule is None:
+            text = caution.text
+        elif "{until}" in rule.text:
+            day = date.fromisoformat(str(until)) if until else None
+            text = loc.kb(rule.text, until=loc.date(day) if day else "?")
+        else:
+            text = loc.kb(rule.text)
     if caution.about is not None:
         return loc.gettext(
             "Not yet for the %(condition)s: %(text)s",
@@ -160,22 +229,158 @@ def reason_text(reason: Reason, index: KnowledgeIndex, loc: Localizer) -> str:
     rule = index.rules.get(reason.rule)
     if rule is not None:
         if reason.until is not None and "{until}" in rule.text:
-            return loc.kb(rule.text, until=loc.date(reason.until))
-        return loc.kb(rule.text)
+            text = loc.kb(rule.text, until=loc.date(reason.until))
+        else:
+            text = loc.kb(rule.text)
+        if reason.params.get("counted_from") == "last_dose" and reason.until is not None:
+            text += " " + loc.gettext(
+                "Isotretinoin is still being taken, so the wait ends %(months)s months after "
+                "the last dose: %(date)s is the earliest possible date.",
+                months=reason.params.get("months"),
+                date=loc.date(reason.until),
+            )
+        return text
     if reason.rule.startswith("requires."):
-        required = index.treatments[
-            index.treatments[reason.rule.removeprefix("requires.")].requires[0]
-        ]
-        return loc.gettext(
-            "Only ever used together with %(name)s, which is not available here.",
-            name=loc.kb(required.name).lower(),
-        )
+        return _requires_text(reason, index, loc)
     return reason.text
 
 
+def _requires_text(reason: Reason, index: KnowledgeIndex, loc: Localizer) -> str:
+    companion = str(reason.params.get("companion") or "")
+    if companion not in index.treatments:  # a result stored before companions had parameters
+        treatment = index.treatments.get(reason.rule.removeprefix("requires."))
+        companion = treatment.requires[0] if treatment and treatment.requires else ""
+    companion_name = name(companion, index, loc, inline=True) if companion else "?"
+    because = str(reason.params.get("because") or "not_offered")
+    if because == "not_offered":
+        return loc.gettext(
+            "Only ever used together with %(name)s, which is not offered for these findings.",
+            name=companion_name,
+        )
+    return loc.gettext(
+        "Only ever used together with %(name)s, which is ruled out for this patient (%(why)s).",
+        name=companion_name,
+        why=", ".join(code_label(code, loc) for code in because.split(",")),
+    )
+
+
 def referral_text(reason: ReferralReason, index: KnowledgeIndex, loc: Localizer) -> str:
-    referral = next(r for r in index.kb.referrals if r.id == reason.rule)
-    return loc.kb(referral.text)
+    """A red flag, with the part about treatment options that fits this patient."""
+    referral = next((r for r in index.kb.referrals if r.id == reason.rule), None)
+    if referral is None:
+        return reason.text
+    variant = next((v for v in referral.variants if v.id == reason.variant), None)
+    options = variant.text if variant is not None else referral.options
+    text = loc.kb(referral.text)
+    return f"{text} {loc.kb(options)}" if options else text
+
+
+def advice_text(advice: Advice, index: KnowledgeIndex, loc: Localizer) -> str:
+    item = next((a for a in index.advice if a.id == advice.rule), None)
+    return loc.kb(item.text) if item is not None else advice.text
+
+
+def rationale_text(recommendation: Recommendation, index: KnowledgeIndex, loc: Localizer) -> str:
+    indication = index.indications.get(recommendation.indication)
+    return loc.kb(indication.rationale) if indication is not None else recommendation.rationale
+
+
+def _p(reading: ScaleReading, key: str) -> Param:
+    return reading.params.get(key)
+
+
+Words = tuple[str, str, str | None]
+
+
+def reading_words(reading: ScaleReading, loc: Localizer) -> Words:
+    """(scale, value, note) of a grading reading, in the reader's language."""
+    say = _READINGS.get(reading.code)
+    return say(reading, loc) if say is not None else (reading.scale, reading.value, reading.note)
+
+
+def _nice(reading: ScaleReading, loc: Localizer) -> Words:
+    value = loc.gettext(
+        "%(inflammatory)s inflammatory, %(nodules)s nodules or cysts",
+        inflammatory=_p(reading, "inflammatory"),
+        nodules=_p(reading, "nodules"),
+    )
+    return ("NICE NG198", value, None)
+
+
+def _gags(reading: ScaleReading, loc: Localizer) -> Words:
+    note = loc.gettext(
+        "GAGS merges chest and upper back; back-only acne scores at most %(maximum)s "
+        "('mild') even when nodular, so it does not set severity.",
+        maximum=_p(reading, "back_only_maximum"),
+    )
+    return (loc.gettext("GAGS (chest and upper back region)"), str(_p(reading, "score")), note)
+
+
+def _mild_boundary(reading: ScaleReading, loc: Localizer) -> Words:
+    value = loc.gettext(
+        "%(inflammatory)s inflammatory, fewer than %(below)s and no more than comedones",
+        inflammatory=_p(reading, "inflammatory"),
+        below=_p(reading, "below"),
+    )
+    note = loc.gettext(
+        "IGA mild: some comedones and no more than a few papules or pustules; "
+        "Lehmann: fewer than 15 inflammatory lesions."
+    )
+    return (loc.gettext("Mild acne"), value, note)
+
+
+def _goodman_baron(reading: ScaleReading, loc: Localizer) -> Words:
+    return (loc.gettext("Goodman & Baron qualitative"), str(_p(reading, "grade")), None)
+
+
+def _scar_kinds(reading: ScaleReading, loc: Localizer) -> Words:
+    kinds = [k for k in str(_p(reading, "kinds") or "").split(", ") if k]
+    return (
+        loc.gettext("dorsum scar convention"),
+        ", ".join(loc.gettext(_SCAR_KINDS.get(k, k)) for k in kinds),
+        loc.gettext("No validated scale for these scars; the worst kind decides."),
+    )
+
+
+def _striae_stage(reading: ScaleReading, loc: Localizer) -> Words:
+    count, stage = _p(reading, "count"), str(_p(reading, "stage"))
+    counted = (
+        loc.ngettext("%(num)s mark", "%(num)s marks", count)
+        if isinstance(count, int)
+        else loc.gettext("count not recorded")
+    )
+    note = loc.gettext(
+        "%(count)s; no validated back stretch-mark scale exists, so none is invented.",
+        count=counted,
+    )
+    return (loc.gettext("stage"), loc.gettext(_STAGES.get(stage, stage)), note)
+
+
+def _pinch(reading: ScaleReading, loc: Localizer) -> Words:
+    areas = _p(reading, "areas")
+    value = loc.gettext("%(cm)s cm", cm=f"{float(_p(reading, 'pinch_cm') or 0):g}")
+    if isinstance(areas, int):
+        value += ", " + loc.ngettext("%(num)s area", "%(num)s areas", areas)
+    note = loc.gettext("No validated scale; dorsum's convention.")
+    return (loc.gettext("pinch thickness"), value, note)
+
+
+_READINGS: dict[str, Callable[[ScaleReading, Localizer], Words]] = {
+    "nice": _nice,
+    "gags": _gags,
+    "mild_boundary": _mild_boundary,
+    "goodman_baron": _goodman_baron,
+    "scar_kinds": _scar_kinds,
+    "striae_stage": _striae_stage,
+    "pinch": _pinch,
+}
+_SCAR_KINDS = {
+    "flat": N_("flat"),
+    "atrophic": N_("atrophic"),
+    "hypertrophic": N_("hypertrophic"),
+    "keloid": N_("keloid"),
+}
+_STAGES = {"rubra": N_("rubra (early, red)"), "alba": N_("alba (late, white)")}
 
 
 def review_text(review: Review, index: KnowledgeIndex, loc: Localizer) -> str:

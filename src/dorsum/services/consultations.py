@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 import dorsum
 from dorsum.core.assessment import Assessment
 from dorsum.core.dates import EARLIEST, LATEST, SupportedDate
-from dorsum.core.intake import Allergen, Intake
+from dorsum.core.intake import AcneInducingDrug, Allergen, Intake
+from dorsum.core.knowledge import KnowledgeIndex
 from dorsum.i18n import N_
 from dorsum.services import audit
 from dorsum.services.actors import Actor
@@ -68,13 +69,15 @@ class ConsultationInput(BaseModel):
 
 
 def normalise(intake: Intake) -> Intake:
-    """The intake as stored: allergies once each, in the contract's order (the order they
-    were listed in means nothing, and a form lists them in its own order)."""
-    order = get_args(Allergen)
-    allergies = tuple(a for a in order if a in intake.history.allergies)
-    if allergies == intake.history.allergies:
+    """The intake as stored: allergies and acne-inducing medicines once each, in the
+    contract's order (the order they were listed in means nothing, and a form lists them in its
+    own order)."""
+    history = intake.history
+    allergies = tuple(a for a in get_args(Allergen) if a in history.allergies)
+    drugs = tuple(d for d in get_args(AcneInducingDrug) if d in history.acne_inducing_drugs)
+    if allergies == history.allergies and drugs == history.acne_inducing_drugs:
         return intake
-    history = intake.history.model_copy(update={"allergies": allergies})
+    history = history.model_copy(update={"allergies": allergies, "acne_inducing_drugs": drugs})
     return intake.model_copy(update={"history": history})
 
 
@@ -117,21 +120,31 @@ class ConsultationPublic(BaseModel):
         return self._values
 
 
-def assess_input(data: ConsultationInput, *, today: date) -> tuple[Intake, dict[str, Any]]:
-    """The intake with the body map applied, and its assessment."""
+def assess_input(
+    data: ConsultationInput, *, index: KnowledgeIndex, today: date
+) -> tuple[Intake, dict[str, Any]]:
+    """The intake with the body map applied, and its assessment as of `today`."""
     intake = apply_body_map(data.intake, data.body_map)
-    assessment = dorsum.assess(intake, today=today)
+    assessment = dorsum.assess(intake, index=index, today=today)
     return intake, assessment.model_dump(mode="json")
 
 
 @use_case
 def create_consultation(
-    db: Session, *, actor: Actor, patient_id: int, data: ConsultationInput, today: date
+    db: Session,
+    *,
+    actor: Actor,
+    patient_id: int,
+    data: ConsultationInput,
+    index: KnowledgeIndex,
+    today: date,
 ) -> ConsultationPublic:
+    """A new visit, dated `data.visit_date` or else `today` (the clinic's), assessed with
+    `index` as of that date."""
     actor.require_clinical()
     patient = patient_row(db, actor=actor, patient_id=patient_id)
     visit_date = data.visit_date or today
-    intake, assessment = assess_input(data, today=visit_date)
+    intake, assessment = assess_input(data, index=index, today=visit_date)
     consultation = Consultation(
         clinic_id=actor.clinic_id,
         patient_id=patient.id,
@@ -156,7 +169,12 @@ def create_consultation(
 
 @use_case
 def revise_consultation(
-    db: Session, *, actor: Actor, consultation_id: int, data: ConsultationInput
+    db: Session,
+    *,
+    actor: Actor,
+    consultation_id: int,
+    data: ConsultationInput,
+    index: KnowledgeIndex,
 ) -> ConsultationPublic:
     """An edit: the next version, assessed as of the visit. Earlier versions stay as they were.
 
@@ -177,7 +195,7 @@ def revise_consultation(
                 "version, then save again."
             )
         )
-    result = assess_input(data, today=consultation.visit_date)
+    result = assess_input(data, index=index, today=consultation.visit_date)
     try:
         _add_version(
             db, actor=actor, consultation=consultation, data=data, number=number, result=result

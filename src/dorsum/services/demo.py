@@ -4,7 +4,7 @@ role, and patients built from the example intakes, some with several visits and 
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dorsum.core.knowledge import KnowledgeIndex
 from dorsum.services.auth import actor_of
 from dorsum.services.consultations import ConsultationInput, create_consultation
 from dorsum.services.patients import PatientCreate, create_patient
@@ -41,8 +42,15 @@ def examples_directory() -> Path:
     return Path(str(resources.files("dorsum") / "examples"))
 
 
-def load_demo(db: Session, *, today: date, examples: Path | None = None) -> bool:
-    """Create the demo data once; False if it is already there."""
+def load_demo(
+    db: Session,
+    *,
+    today: date,
+    index: KnowledgeIndex,
+    examples: Path | None = None,
+) -> bool:
+    """Create the demo data once, assessed with `index` as of `today` (the clinic's); False if
+    it is already there."""
     if db.scalar(select(Clinic).where(Clinic.slug == "demo")) is not None:
         return False
     clinic = create_clinic(db, slug="demo", name="Clínica Dorsum (demo)")
@@ -86,6 +94,7 @@ def load_demo(db: Session, *, today: date, examples: Path | None = None) -> bool
                 db,
                 actor=doctor,
                 patient_id=patient.id,
+                index=index,
                 today=visit_date,
                 data=ConsultationInput(intake=visit_intake, visit_date=visit_date),
             )
@@ -94,6 +103,7 @@ def load_demo(db: Session, *, today: date, examples: Path | None = None) -> bool
                 db,
                 actor=doctor,
                 consultation_id=consultation.id,
+                index=index,
                 today=today,
                 request=PlanRequest(choose=["punch_excision", "laser_resurfacing", "home_care"]),
             )
@@ -117,7 +127,3 @@ def _history(intake: dict[str, Any]) -> list[tuple[date, dict[str, Any]]]:
 
 def demo_users(db: Session) -> list[User]:
     return list(db.scalars(select(User).where(User.email.like("%@demo.dorsum.test"))))
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)

@@ -9,9 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-import dorsum
 from dorsum.core.assessment import Assessment
 from dorsum.core.dates import SupportedDate
+from dorsum.core.knowledge import KnowledgeIndex
 from dorsum.core.plan import Plan
 from dorsum.core.planner import build_plan
 from dorsum.i18n import N_
@@ -46,9 +46,17 @@ class PlanRecord(BaseModel):
 
 @use_case
 def create_plan(
-    db: Session, *, actor: Actor, consultation_id: int, request: PlanRequest, today: date
+    db: Session,
+    *,
+    actor: Actor,
+    consultation_id: int,
+    request: PlanRequest,
+    index: KnowledgeIndex,
+    today: date,
 ) -> PlanRecord:
-    """Plan a version of a consultation, the latest by default (PlanError when it cannot)."""
+    """Plan a version of a consultation, the latest by default (PlanError when it cannot).
+    Without a start asked for, it starts on `today` (the clinic's), or on the day the version
+    was assessed if that is later."""
     actor.require_clinical()
     consultation = consultation_row(db, actor=actor, consultation_id=consultation_id)
     version = _version(consultation, request.version)
@@ -60,7 +68,7 @@ def create_plan(
         ) from None
     plan = build_plan(
         assessment,
-        index=dorsum.default_index(),
+        index=index,
         start=request.start or max(today, assessment.assessed_on),
         chosen=request.choose or None,
         target=request.target or _goal(version.intake),

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 import dorsum
 from dorsum.core.assessment import Assessment
+from dorsum.core.knowledge import KnowledgeIndex
 
 SPOT_COUNTS = {"none": 0, "under_10": 5, "10_to_34": 20, "35_or_more": 40}
 
@@ -64,6 +65,8 @@ def to_intake(answers: SelfCheckAnswers) -> dict[str, Any]:
     }
 
 
-def self_check(answers: SelfCheckAnswers, *, today: date) -> Assessment:
+def self_check(
+    answers: SelfCheckAnswers, *, today: date, index: KnowledgeIndex, language: str = "en"
+) -> Assessment:
     """Assess the answers; the caller shows plain guidance and never stores the answers."""
-    return dorsum.assess(to_intake(answers), today=today)
+    return dorsum.assess(to_intake(answers), index=index, today=today, language=language)

@@ -1,4 +1,5 @@
-"""The application factory: settings, database, routes, static files and error pages."""
+"""The application factory: settings, database, knowledge base, clock, routes, static files and
+error pages."""
 
 from __future__ import annotations
 
@@ -12,10 +13,13 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 import dorsum
+from dorsum.core.cache import AssessmentCache
+from dorsum.core.knowledge import KnowledgeIndex
 from dorsum.settings import Settings, get_settings
 from dorsum.storage.database import make_engine, session_factory
 from dorsum.storage.migrate import upgrade
 from dorsum.web import errors
+from dorsum.web.deps import Clock, SystemClock
 from dorsum.web.error_page import render_error
 from dorsum.web.failures import SafeFailures
 from dorsum.web.limits import RequestLimits
@@ -23,9 +27,20 @@ from dorsum.web.routes import api, clinic, public
 from dorsum.web.timing import ServerTiming
 
 
-def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
-    """A ready application; migrates the database first when `auto_migrate` is set."""
+def create_app(
+    settings: Settings | None = None,
+    *,
+    engine: Engine | None = None,
+    index: KnowledgeIndex | None = None,
+    clock: Clock | None = None,
+) -> FastAPI:
+    """A ready application; migrates the database first when `auto_migrate` is set.
+
+    `index` is the knowledge base every route uses (default: the shipped one, loaded now) and
+    `clock` where every route reads the time (default: the system's).
+    """
     settings = settings or get_settings()
+    index = index if index is not None else dorsum.default_index()
     engine = engine or make_engine(
         settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms
     )
@@ -34,7 +49,6 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        dorsum.default_index()  # load the knowledge base before the first request
         # The knowledge base and the imported code live as long as the process: move them out
         # of the garbage collector's sight, so its full passes stay short (tail latency).
         gc.collect()
@@ -52,6 +66,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.settings = settings
     app.state.sessions = session_factory(engine)
     app.state.engine = engine
+    app.state.index = index
+    app.state.cache = AssessmentCache()  # the memos of this application's assessments
+    app.state.clock = clock or SystemClock()
     static = resources.files("dorsum.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.include_router(api.router)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
-import dorsum
+from dorsum.core.knowledge import KnowledgeIndex
 from dorsum.i18n import N_, Localizer
 from dorsum.services.progress import Visit
 
@@ -18,8 +18,9 @@ COUNT_LABELS = {
 }
 
 
-def progress_svg(visits: list[Visit], loc: Localizer) -> str:
-    """Severity (0-3) and counts at each visit, oldest on the left."""
+def progress_svg(visits: list[Visit], loc: Localizer, *, index: KnowledgeIndex) -> str:
+    """Severity (0-3) and counts at each visit, oldest on the left; conditions named from
+    `index`."""
     severity = _chart(
         visits,
         {c: [v.severity.get(c, 0) for v in visits] for c in _conditions(visits)},
@@ -31,7 +32,7 @@ def progress_svg(visits: list[Visit], loc: Localizer) -> str:
             loc.gettext("moderate"),
             loc.gettext("severe"),
         ],
-        names={c: loc.kb(dorsum.default_index().conditions[c].name) for c in _conditions(visits)},
+        names={c: loc.kb(index.conditions[c].name) for c in _conditions(visits)},
     )
     counts = {k: [v.counts.get(k, 0) for v in visits] for k in COUNT_LABELS}
     counts = {k: series for k, series in counts.items() if any(series)}

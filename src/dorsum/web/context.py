@@ -1,5 +1,6 @@
-"""What a request knows about its caller: the database session, the actor, the language and
-the CSRF token. Built by the dependencies in `deps.py`."""
+"""What a request knows about its caller: the database session, the actor, the language, the
+CSRF token, and the time (the application's clock, in the clinic's time zone). Built by the
+dependencies in `deps.py`."""
 
 from __future__ import annotations
 
@@ -13,18 +14,25 @@ from dorsum.i18n import Language, Localizer
 from dorsum.services.actors import Actor
 
 
+def clinic_day(now: datetime, zone: tzinfo) -> date:
+    """The clinic's calendar day at the instant `now`: the one rule for "today" everywhere."""
+    return now.astimezone(zone).date()
+
+
 @dataclass
 class Caller:
     db: Session
     actor: Actor | None
     language: Language
     csrf_token: str
+    # from the application's clock (deps.caller); the default serves only a caller made
+    # without a request's dependencies, such as the error page's signed-out fallback
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
     zone: tzinfo = UTC  # the clinic's time zone: what "today" and shown times mean
 
     @property
     def today(self) -> date:
-        return self.now.astimezone(self.zone).date()
+        return clinic_day(self.now, self.zone)
 
     def local(self, instant: datetime) -> datetime:
         """An instant as the clinic's wall-clock time."""

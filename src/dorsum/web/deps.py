@@ -1,27 +1,103 @@
-"""FastAPI dependencies: one database transaction per request, the caller (cookie session or
-bearer token), the language, and CSRF checks on every form."""
+"""FastAPI dependencies: the knowledge base and the clock the application was created with,
+one database transaction per request, the caller (cookie session or bearer token), the
+language, and CSRF checks on every form.
+
+The knowledge base and the clock live on `app.state` (set by `create_app`), never in a module
+global, so a test hands the application its own index or a `FixedClock`. "Today" is always the
+clinic's: the clock's instant seen in the `timezone` setting.
+"""
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
-from datetime import UTC, datetime
-from typing import Annotated
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Annotated, Protocol
 
 from babel import Locale, negotiate_locale
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from dorsum.core.cache import AssessmentCache
+from dorsum.core.knowledge import KnowledgeIndex
 from dorsum.i18n import N_, Language
 from dorsum.services import auth
 from dorsum.services.actors import Actor
-from dorsum.web.context import Caller
+from dorsum.web.context import Caller, clinic_day
 from dorsum.web.errors import CsrfFailed, SignInRequired
 
 SESSION_COOKIE = "dorsum_session"
 MAX_FORM_FIELDS = 10_000
 ANONYMOUS_CSRF_COOKIE = "dorsum_csrf"
+
+
+class Clock(Protocol):
+    """Where the application reads the time."""
+
+    def now(self) -> datetime:
+        """The current instant, time-zone aware, in UTC."""
+        ...
+
+
+class SystemClock:
+    """The server's clock: what production runs on."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class FixedClock:
+    """A clock stopped at one instant, for tests (`create_app(clock=FixedClock(...))`)."""
+
+    instant: datetime
+
+    def __post_init__(self) -> None:
+        if self.instant.tzinfo is None:
+            raise ValueError("a FixedClock needs an aware instant, e.g. tzinfo=UTC")
+
+    def now(self) -> datetime:
+        return self.instant.astimezone(UTC)
+
+
+# Plain functions as well as dependencies: the hot path (`POST /api/assess`) calls them
+# directly, without FastAPI's parameter machinery (see dorsum.web.hot_path).
+def knowledge_of(request: Request) -> KnowledgeIndex:
+    """The knowledge base the application was created with."""
+    index: KnowledgeIndex = request.app.state.index
+    return index
+
+
+def cache_of(request: Request) -> AssessmentCache:
+    """The application's memos of assessments (owned here, never by the core)."""
+    cache: AssessmentCache = request.app.state.cache
+    return cache
+
+
+def clock_of(request: Request) -> Clock:
+    """The application's clock."""
+    clock: Clock = request.app.state.clock
+    return clock
+
+
+def clinic_today(request: Request) -> date:
+    """Today in the clinic's time zone (the `timezone` setting), by the application's clock."""
+    return clinic_day(clock_of(request).now(), request.app.state.settings.zone)
+
+
+# async: reading app.state never blocks, so these run on the event loop, not in a thread
+async def _knowledge(request: Request) -> KnowledgeIndex:
+    return knowledge_of(request)
+
+
+async def _today(request: Request) -> date:
+    return clinic_today(request)
+
+
+KnowledgeDep = Annotated[KnowledgeIndex, Depends(_knowledge)]
+TodayDep = Annotated[date, Depends(_today)]
 
 
 def database(request: Request) -> Iterator[Session]:
@@ -55,7 +131,7 @@ def browser_language(request: Request) -> Language:
 def caller(request: Request, db: DatabaseDep) -> Caller:
     """Who is calling: a bearer token, a session cookie, or nobody. Kept on the request, so
     that an error page can still show who is signed in, in their language."""
-    who = identify(request, db, now=datetime.now(UTC))
+    who = identify(request, db, now=clock_of(request).now())
     request.state.caller = who
     return who
 

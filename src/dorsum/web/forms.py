@@ -38,7 +38,11 @@ HISTORY_FLAGS = (
     "photosensitising_medication",
     "recent_tan",
     "suspicious_pigmented_lesion",
+    "koebnerising_disease",
+    "androgen_excess_signs",
+    "hidradenitis_suspected",
 )
+ACNE_INDUCING_DRUGS = ("systemic_corticosteroids", "lithium", "anabolic_steroids", "antiepileptics")
 ALLERGIES = (
     "hyaluronic_acid",
     "lidocaine",
@@ -71,6 +75,7 @@ def _fields() -> tuple[Field, ...]:
     fields += [
         Field("cold_disorder", ("history", "cold_disorder")),
         Field("allergies", ("history", "allergies")),
+        Field("acne_inducing_drugs", ("history", "acne_inducing_drugs")),
         Field("isotretinoin_months", ("history", "isotretinoin_months_since_stop")),
     ]
     fields += [Field(f"acne_{name}", ("findings", "acne", name)) for name in ACNE_FIELDS]
@@ -128,6 +133,7 @@ def form_values(intake: Mapping[str, Any], body_map: Mapping[str, Any] | None) -
         },
         **{name: history.get(name) for name in (*HISTORY_FLAGS, "cold_disorder")},
         "allergies": list(history.get("allergies") or []),
+        "acne_inducing_drugs": list(history.get("acne_inducing_drugs") or []),
         "isotretinoin": "never" if months is None else "taking" if months == 0 else "stopped",
         "isotretinoin_months": months if months else None,
         "prefer_non_invasive": goals.get("prefer_non_invasive"),
@@ -244,6 +250,8 @@ def _history(reader: FormReader) -> dict[str, Any]:
     history: dict[str, Any] = {flag: reader.flag(flag) for flag in HISTORY_FLAGS}
     allergies = reader.form.get("allergies") or []
     history["allergies"] = [a for a in ALLERGIES if a in allergies]
+    drugs = reader.form.get("acne_inducing_drugs") or []
+    history["acne_inducing_drugs"] = [d for d in ACNE_INDUCING_DRUGS if d in drugs]
     history["cold_disorder"] = reader.text("cold_disorder") or None
     state = reader.text("isotretinoin") or "never"
     months = reader.number("isotretinoin_months")

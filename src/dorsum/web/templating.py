@@ -11,7 +11,6 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-import dorsum
 from dorsum.i18n import Localizer
 from dorsum.reports import wording
 from dorsum.web.context import Caller
@@ -45,7 +44,7 @@ def render(
     request: Request, who: Caller, template: str, *, status: int = 200, **context: Any
 ) -> HTMLResponse:
     loc: Localizer = who.localizer
-    index = dorsum.default_index()
+    index = request.app.state.index
     html = (
         environment()
         .get_template(template)
@@ -53,6 +52,9 @@ def render(
             caution_text=lambda caution: wording.caution_text(caution, index, loc),
             reason_text=lambda reason: wording.reason_text(reason, index, loc),
             referral_text=lambda reason: wording.referral_text(reason, index, loc),
+            rationale_text=lambda item: wording.rationale_text(item, index, loc),
+            advice_text=lambda advice: wording.advice_text(advice, index, loc),
+            reading_words=lambda reading: wording.reading_words(reading, loc),
             _=loc.gettext,
             ngettext=loc.ngettext,
             when=lambda instant: _when(who, instant),

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import get_args
 
 from dorsum.core.assessment import ConditionId
+from dorsum.core.knowledge.matrix import matrix_problems
 from dorsum.core.knowledge.models import (
     AdviceCode,
     AdviceItem,
@@ -69,9 +70,10 @@ def check_knowledge_base(kb: KnowledgeBase) -> CheckReport:
         _nothing_unverified_used,
         _waits_have_dates,
         _conflicts_decided_safely,
+        _claims_carried_by_clinical_sources,
+        matrix_problems,
     ):
         report.problems.extend(check(kb))
-    report.warnings.extend(_low_quality_only(kb))
     return report
 
 
@@ -93,6 +95,8 @@ def _unique_ids(kb: KnowledgeBase) -> Iterator[str]:
     yield from _duplicates("conflict", (c.id for c in kb.conflicts))
     yield from _duplicates("session rule", (r.id for t in kb.treatments for r in t.session_rules))
     yield from _duplicates("sequence", (s.id for s in kb.sequences))
+    yield from _duplicates("factor", (f.id for f in kb.factors))
+    yield from _duplicates("no-interaction", (n.id for n in kb.no_interactions))
 
 
 def _coverage(kb: KnowledgeBase) -> Iterator[str]:
@@ -151,6 +155,11 @@ def _cited(kb: KnowledgeBase) -> Iterator[tuple[str, tuple[str, ...]]]:
             yield f"conflict {conflict.id} statement {n}", statement.sources
     for n, sign in enumerate(kb.general_call_clinic):
         yield f"call_clinic {n}", sign.sources
+    for quiet in kb.no_interactions:
+        yield f"no-interaction {quiet.id}", quiet.sources
+    for referral in kb.referrals:
+        for variant in referral.variants:
+            yield f"referral {referral.id} variant {variant.id}", variant.sources
 
 
 def _cited_by_treatment(treatment: Treatment) -> Iterator[tuple[str, tuple[str, ...]]]:
@@ -195,6 +204,7 @@ def _treatment_references(kb: KnowledgeBase) -> Iterator[str]:
         (f"treatment {t.id} requires", t.requires) for t in kb.treatments
     ]
     named += [(f"rule {r.id} names", r.treatments) for r in kb.rules]
+    named += [(f"no-interaction {n.id} names", n.treatments) for n in kb.no_interactions]
     named += [(f"sequence {s.id} names", (*s.first, *s.then)) for s in kb.sequences]
     for where, targets in named:
         for target in targets:
@@ -243,8 +253,27 @@ def _conflicts_decided_safely(kb: KnowledgeBase) -> Iterator[str]:
             yield f"conflict {conflict.id} is decided by low-quality sources {deciders}"
 
 
-def _low_quality_only(kb: KnowledgeBase) -> Iterator[str]:
-    low = {s.id for s in kb.sources if s.low_quality}
-    for rule in kb.rules:
-        if set(rule.sources) <= low:
-            yield f"rule {rule.id} rests only on seed or lay sources; confirm with a clinician"
+def _claims_carried_by_clinical_sources(kb: KnowledgeBase) -> Iterator[str]:
+    """A clinical claim (rationale, caution, exclusion, referral, advice, aftercare, warning
+    sign, no-interaction) needs a guideline, label or peer-reviewed source: a seed, a lay page or
+    a commercial site may stand beside one ("what the seed says"), never alone."""
+    clinical = {s.id for s in kb.sources if s.clinical}
+    claims: list[tuple[str, tuple[str, ...]]] = []
+    for treatment in kb.treatments:
+        claims += [(f"rationale of {i.id}", i.sources) for i in treatment.indications]
+        claims += [(f"aftercare of {treatment.id}", a.sources) for a in treatment.aftercare]
+        claims += [(f"warning sign of {treatment.id}", c.sources) for c in treatment.call_clinic]
+    claims += [(f"{r.effect} rule {r.id}", r.sources) for r in kb.rules]
+    claims += [(f"referral {r.id}", r.sources) for r in kb.referrals]
+    claims += [
+        (f"referral {r.id} variant {v.id}", v.sources) for r in kb.referrals for v in r.variants
+    ]
+    claims += [(f"advice {a.id}", a.sources) for a in kb.advice]
+    claims += [(f"no-interaction {n.id}", n.sources) for n in kb.no_interactions]
+    claims += [(f"call_clinic {n}", c.sources) for n, c in enumerate(kb.general_call_clinic)]
+    for where, cited in claims:
+        if clinical.isdisjoint(cited):
+            yield (
+                f"{where} rests only on seed, lay or commercial sources {list(cited)}: "
+                "add a guideline, label or peer-reviewed source"
+            )

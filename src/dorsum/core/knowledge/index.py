@@ -11,17 +11,17 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TypeVar
 
-from dorsum.core.assessment import Advice, Caution, Reason, ReferralReason
+from dorsum.core.assessment import Code
 from dorsum.core.knowledge.models import (
     AdviceItem,
     Condition,
     Indication,
     KnowledgeBase,
-    ReferralRule,
     Rule,
     Source,
     Treatment,
 )
+from dorsum.core.knowledge.prebuilt import prebuild
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -64,39 +64,39 @@ class KnowledgeIndex:
         self.treatments: dict[str, Treatment] = {t.id: t for t in kb.treatments}
         self.treatment_order: dict[str, int] = {t.id: i for i, t in enumerate(kb.treatments)}
         self.candidates: dict[str, tuple[Candidate, ...]] = _candidates(kb)
-        self.rules_by_flag: dict[str, tuple[Rule, ...]] = _group(
-            (rule.when, rule) for rule in kb.rules if rule.when is not None
-        )
         self.rule_order: dict[str, int] = {rule.id: n for n, rule in enumerate(kb.rules)}
-        self.wait_rules: tuple[Rule, ...] = tuple(rule for rule in kb.rules if rule.wait)
-        self.referrals_by_flag: dict[str, tuple[ReferralRule, ...]] = _group(
-            (referral.when, referral) for referral in kb.referrals
+        self.rules_by_flag: dict[str, tuple[Rule, ...]] = _group(
+            (rule.when, rule) for rule in kb.rules if rule.when is not None and rule.wait is None
         )
+        self.wait_rules: tuple[Rule, ...] = tuple(rule for rule in kb.rules if rule.wait)
+        # Which treatments each rule reaches: those it names and those with one of its properties.
+        self.rule_targets: dict[str, frozenset[str]] = {
+            rule.id: targets(kb, rule.treatments, rule.properties) for rule in kb.rules
+        }
+        self.candidate_by_indication: dict[str, Candidate] = {
+            c.indication.id: c for cs in self.candidates.values() for c in cs
+        }
         self.advice: tuple[AdviceItem, ...] = kb.advice
-        # Result values that never vary per patient, built once and shared (they are immutable).
-        self.cautions: dict[str, Caution] = {
-            r.id: Caution(code=r.code, text=r.text, rule=r.id, sources=r.sources)
-            for r in kb.rules
-            if r.effect == "caution"
-        }
-        self.reasons: dict[str, Reason] = {
-            r.id: Reason(code=r.code, text=r.text, rule=r.id, sources=r.sources)
-            for r in kb.rules
-            if r.effect == "exclude" and r.wait is None
-        }
-        self.advice_results: dict[str, Advice] = {
-            a.id: Advice(code=a.code, text=a.text, sources=a.sources, rule=a.id) for a in kb.advice
-        }
-        self.referral_reasons: dict[str, ReferralReason] = {
-            r.id: ReferralReason(
-                code=r.code, text=r.text, urgency=r.urgency, rule=r.id, sources=r.sources
-            )
-            for r in kb.referrals
+        self.prebuilt = prebuild(kb, self.rule_targets)
+        self.condition_codes: dict[str, tuple[Code, ...]] = {
+            c.id: tuple(Code(system=x.system, code=x.code, display=x.display) for x in c.codes)
+            for c in kb.conditions
         }
         self.longest_wait_months = max(
             (r.wait.months for r in self.wait_rules if r.wait), default=0
         )
-        self.memo: dict[object, object] = {}  # the engine's memo of pure decisions on this KB
+
+    def fired_rules(self, flags: frozenset[str]) -> list[Rule]:
+        """The flag-triggered rules these flags fire, in knowledge-base order."""
+        return sorted(
+            (rule for flag in flags for rule in self.rules_by_flag.get(flag, ())),
+            key=lambda rule: self.rule_order[rule.id],
+        )
+
+    def condition_specific(self, rule_id: str) -> bool:
+        """Whether the rule applies to some conditions only (no scar procedure during acne)."""
+        rule = self.rules.get(rule_id)
+        return rule is not None and bool(rule.conditions)
 
     @cached_property
     def rules(self) -> dict[str, Rule]:
@@ -105,6 +105,16 @@ class KnowledgeIndex:
     @cached_property
     def indications(self) -> dict[str, Indication]:
         return {i.id: i for t in self.kb.treatments for i in t.indications}
+
+
+def targets(
+    kb: KnowledgeBase, treatments: Iterable[str], properties: Iterable[str]
+) -> frozenset[str]:
+    """The treatments named, plus every treatment that has one of the properties."""
+    wanted = frozenset(properties)
+    return frozenset(treatments) | {
+        t.id for t in kb.treatments if not wanted.isdisjoint(t.properties)
+    }
 
 
 def _candidates(kb: KnowledgeBase) -> dict[str, tuple[Candidate, ...]]:

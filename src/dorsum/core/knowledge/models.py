@@ -57,6 +57,43 @@ ReasonCode = Literal[
     "acne_with_scarring",
     "requires_excluded",
     "phototype_unknown",
+    "isotretinoin_current",
+    "hypertrophic_tendency",
+    "koebnerising_disease",
+    "oral_antibiotic_combination",
+    "drug_induced_acne",
+    "androgen_excess",
+    "hidradenitis_suspected",
+    "dark_phototype",
+    "local_anaesthetic",
+]
+# What a treatment is, for the contraindication matrix: a rule about a patient factor names
+# properties, so every treatment that has the property is covered, including new ones.
+Property = Literal[
+    "home",  # natural measures at home
+    "topical",  # applied to the skin by the patient
+    "keratolytic",  # a topical that peels or irritates (isotretinoin labels: avoid together)
+    "antibiotic",  # a topical antibiotic
+    "retinoid",  # a topical retinoid
+    "occlusive",  # silicone worn over a scar
+    "procedure",  # done in the clinic
+    "resurfacing",  # removes or injures the surface layer
+    "chemical",  # chemical resurfacing (peels)
+    "mechanical",  # mechanical resurfacing (dermabrasion)
+    "ablative",  # ablative laser
+    "nonablative",  # non-ablative laser
+    "energy",  # light or other energy-based device
+    "needle",  # needles pierce the skin (microneedling, subcision, injections)
+    "injection",  # something is injected
+    "dermal_filler",  # a hyaluronic acid filler
+    "corticosteroid",  # a corticosteroid is injected
+    "surgery",  # skin surgery: incision or subcision
+    "cold",  # controlled cooling
+    "adult_only",  # authorised or studied in adults only
+    "off_label_back",  # authorised uses do not include the back
+    "contains_hyaluronic_acid",
+    "contains_lidocaine",
+    "contains_benzoyl_peroxide",
 ]
 AdviceCode = Literal["cleansing", "moisturising", "sun_protection", "no_picking", "exfoliation"]
 Unit = Literal["sessions", "minutes", "days", "weeks", "months"]
@@ -94,6 +131,11 @@ class Source(Entry):
     def low_quality(self) -> bool:
         """Seeds and lay pages orient; they never decide a conflict."""
         return self.kind in {"seed", "lay"}
+
+    @property
+    def clinical(self) -> bool:
+        """Whether it can carry a clinical claim on its own (not a seed, lay or commercial page)."""
+        return not self.low_quality
 
 
 class Statement(Entry):
@@ -203,6 +245,7 @@ class Treatment(Entry):
     invasiveness: Annotated[int, Field(ge=0, le=4)]
     physician_required: bool
     resurfacing: bool = False
+    properties: tuple[Property, ...] = Field(min_length=1)
     summary: str
     requires: tuple[Id, ...] = ()
     indications: tuple[Indication, ...] = Field(min_length=1)
@@ -221,39 +264,83 @@ class Wait(Entry):
 
 
 class Rule(Entry):
-    """A contraindication (exclude) or precaution (caution) for some treatments."""
+    """A contraindication (exclude) or precaution (caution) for the treatments it names or that
+    have one of its properties."""
 
     id: Id
     effect: Literal["exclude", "caution"]
     when: Flag | None = None
     wait: Wait | None = None
     code: ReasonCode
-    treatments: tuple[Id, ...] = Field(min_length=1)
+    treatments: tuple[Id, ...] = ()
+    properties: tuple[Property, ...] = ()  # any of these
     conditions: tuple[ConditionId, ...] = ()  # empty: every condition
     text: str
     sources: SourceIds
     status: Status = "verified"
     facts_ref: str | None = None
     # Whether a plan may schedule the treatment later instead (a wait, or acne first).
-    deferral: Literal["wait", "acne_controlled"] | None = None
+    deferral: Literal["wait", "acne_controlled", "until_resolved"] | None = None
 
     @model_validator(mode="after")
     def _one_trigger(self) -> Rule:
-        if (self.when is None) == (self.wait is None):
-            raise ValueError("a rule has exactly one trigger: `when` (a flag) or `wait`")
+        if self.when is None:
+            raise ValueError("a rule fires on a patient flag (`when`)")
         if self.wait is not None and self.effect != "exclude":
             raise ValueError("a wait always excludes until it ends")
+        if not self.treatments and not self.properties:
+            raise ValueError("a rule names treatments or properties")
         return self
 
 
+class NoInteraction(Entry):
+    """An explicit, sourced "this factor does not change these treatments" for the matrix."""
+
+    id: Id
+    factor: Flag
+    treatments: tuple[Id, ...] = ()
+    properties: tuple[Property, ...] = ()  # any of these
+    text: str  # why not, for reviewers (not shown to patients)
+    sources: SourceIds
+    status: Status = "verified"
+
+    @model_validator(mode="after")
+    def _names_something(self) -> NoInteraction:
+        if not self.treatments and not self.properties:
+            raise ValueError("a no-interaction entry names treatments or properties")
+        return self
+
+
+class Factor(Entry):
+    """A patient factor of the contraindication matrix: every treatment must be decided for it."""
+
+    id: Flag
+    name: str
+
+
+class ReferralVariant(Entry):
+    """A referral text that fits a patient better: the first variant whose flag is set wins."""
+
+    id: Id
+    when: Flag
+    text: str
+    sources: SourceIds
+    status: Status = "verified"
+
+
 class ReferralRule(Entry):
+    """A red flag: who must see the patient, how soon, and what the physician may consider
+    (`options`, which a variant that fits the patient replaces)."""
+
     id: Id
     when: Flag
     urgency: Literal["routine", "urgent", "same_day"]
     code: ReasonCode
     text: str
+    options: str | None = None
     sources: SourceIds
     status: Status = "verified"
+    variants: tuple[ReferralVariant, ...] = ()
 
 
 class AdviceItem(Entry):
@@ -303,6 +390,8 @@ class KnowledgeBase(Entry):
     conditions: tuple[Condition, ...]
     treatments: tuple[Treatment, ...]
     rules: tuple[Rule, ...]
+    factors: tuple[Factor, ...] = ()
+    no_interactions: tuple[NoInteraction, ...] = ()
     referrals: tuple[ReferralRule, ...]
     advice: tuple[AdviceItem, ...]
     conflicts: tuple[Conflict, ...]

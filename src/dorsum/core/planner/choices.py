@@ -36,7 +36,7 @@ def choose(
 ) -> list[Choice]:
     """The options to plan: `chosen` treatment ids, or the top recommendation per condition."""
     if not chosen:
-        return _defaults(assessment)
+        return _defaults(assessment, index)
     choices: list[Choice] = []
     for treatment_id in dict.fromkeys(chosen):
         if treatment_id not in index.treatments:
@@ -51,7 +51,7 @@ def choose(
             )
         recommended = [r for r in assessment.recommendations if r.treatment == treatment_id]
         if recommended:
-            choices.extend(_from_recommendation(r) for r in recommended)
+            choices.extend(_from_recommendation(r, index) for r in recommended)
             continue
         excluded = [e for e in assessment.excluded if e.treatment == treatment_id]
         if not excluded:
@@ -66,21 +66,22 @@ def choose(
     return _with_acne_first(choices, assessment, index)
 
 
-def _defaults(assessment: Assessment) -> list[Choice]:
+def _defaults(assessment: Assessment, index: KnowledgeIndex) -> list[Choice]:
     seen: set[str] = set()
     choices = []
     for recommendation in assessment.recommendations:
         if recommendation.condition not in seen:
             seen.add(recommendation.condition)
-            choices.append(_from_recommendation(recommendation))
+            choices.append(_from_recommendation(recommendation, index))
     return choices
 
 
-def _from_recommendation(recommendation: Recommendation) -> Choice:
+def _from_recommendation(recommendation: Recommendation, index: KnowledgeIndex) -> Choice:
+    indication = index.indications.get(recommendation.indication)
     return Choice(
         treatment=recommendation.treatment,
         condition=recommendation.condition,
-        rationale=recommendation.rationale,
+        rationale=indication.rationale if indication else recommendation.rationale,
         sources=recommendation.sources,
         rank=recommendation.rank,
     )
@@ -114,7 +115,8 @@ def _blockers(exclusion: Exclusion, index: KnowledgeIndex) -> list[str]:
         deferral = rule.deferral if rule is not None else None
         dated = deferral == "wait" and reason.until is not None
         if not (dated or deferral == "acne_controlled"):
-            blockers.append(f"{reason.code}: {reason.text}")
+            said = _said(reason.text, rule.text if rule is not None else "", reason.until)
+            blockers.append(f"{reason.code}: {said}" if said else reason.code)
     return blockers
 
 
@@ -128,7 +130,7 @@ def _deferred(exclusion: Exclusion, index: KnowledgeIndex, *, rank: int) -> Choi
             until = reason.until if until is None else max(until, reason.until)
         else:
             after_acne = True
-        notes.append(reason.text)
+        notes.append(_said(reason.text, rule.text, reason.until))
         rules.append(reason.rule)
     indication = index.indications[exclusion.indication]
     return Choice(
@@ -142,6 +144,15 @@ def _deferred(exclusion: Exclusion, index: KnowledgeIndex, *, rank: int) -> Choi
         deferral_notes=tuple(notes),
         deferral_rules=tuple(rules),
     )
+
+
+def _said(text: str, rule_text: str, until: date | None) -> str:
+    """What a reason says in the knowledge base's own words (the wording module renders it for
+    readers; this is the plain English a plan's JSON carries)."""
+    if text:
+        return text
+    said = " ".join(rule_text.split())
+    return said.replace("{until}", until.isoformat()) if until else said
 
 
 def _with_acne_first(
@@ -161,7 +172,7 @@ def _with_acne_first(
         return choices
     for recommendation in assessment.recommendations:
         if recommendation.condition == "acne" and recommendation.treatment in courses:
-            return [*choices, _from_recommendation(recommendation)]
+            return [*choices, _from_recommendation(recommendation, index)]
     names = ", ".join(sorted({c.treatment for c in waiting}))
     raise PlanError(
         f"{names} must wait until the acne is treated, but no acne treatment can be planned "

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from dorsum.core.assessment import Advice
-from dorsum.core.rules.context import Context
+from dorsum.core.decision import DecisionInput
+from dorsum.core.knowledge.index import KnowledgeIndex
+from dorsum.core.rules.found import Found
 
 
-def advise(ctx: Context) -> list[Advice]:
+def advise(
+    facts: DecisionInput, index: KnowledgeIndex, found: tuple[Found, ...]
+) -> tuple[Found, ...]:
     """Each advice item whose conditions include one that is present, in knowledge-base order."""
-    present = {condition.id for condition in ctx.facts.conditions}
-    advice = []
-    for item in ctx.index.advice:
-        if present.isdisjoint(item.conditions):
-            continue
-        advice.append(ctx.index.advice_results[item.id])
-        ctx.trace.append(f"{item.id}: advise {item.code}")
-    return advice
+    present = {condition.id for condition in facts.conditions}
+    prebuilt = index.prebuilt.advice
+    return tuple(
+        prebuilt[item.id] for item in index.advice if not present.isdisjoint(item.conditions)
+    )

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from dorsum.core.rules.context import Context, Option
+from dorsum.core.decision import DecisionInput
+from dorsum.core.knowledge.index import Candidate, KnowledgeIndex
+from dorsum.core.rules.found import Found
 
 
-def consider_indicated(ctx: Context) -> None:
+def consider_indicated(
+    facts: DecisionInput, index: KnowledgeIndex, found: tuple[Found, ...]
+) -> tuple[Found, ...]:
     """For each condition, the best-fitting matching indication of each treatment."""
-    for condition in ctx.facts.conditions:
-        for candidate in ctx.index.candidates.get(condition.id, ()):
+    best: dict[tuple[str, str], Candidate] = {}
+    for condition in facts.conditions:
+        for candidate in index.candidates.get(condition.id, ()):
             if not candidate.matches(condition.severity, condition.features):
                 continue
             key = (candidate.treatment.id, condition.id)
-            best = ctx.options.get(key)
-            if best is None or candidate.base_score > best.candidate.base_score:
-                ctx.options[key] = Option(candidate, condition)
-    ctx.trace.extend(option.candidate.trace for option in ctx.options.values())
+            current = best.get(key)
+            if current is None or candidate.base_score > current.base_score:
+                best[key] = candidate
+    consider = index.prebuilt.consider
+    return tuple(consider[candidate.indication.id] for candidate in best.values())

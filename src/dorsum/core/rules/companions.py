@@ -1,39 +1,52 @@
 """Step: a treatment that must go with another (topical antibiotic with benzoyl peroxide) is
-excluded whenever its companion is excluded or not offered for the same condition.
+excluded whenever its companion is excluded or not offered for the same condition, with the
+code `requires_excluded` and the companion's own reasons as parameters.
 """
 
 from __future__ import annotations
 
-from dorsum.core.assessment import Reason
-from dorsum.core.rules.context import Context
+from datetime import date
+
+from dorsum.core.decision import DecisionInput
+from dorsum.core.knowledge.index import KnowledgeIndex
+from dorsum.core.rules.found import Found, considered, excluded
 
 
-def require_companions(ctx: Context) -> None:
-    """Exclude an option whose required companion is unavailable, giving the companion's reason."""
-    for (treatment_id, condition_id), option in ctx.options.items():
-        for required in option.candidate.treatment.requires:
-            if option.excluded:
-                break
-            companion = ctx.options.get((required, condition_id))
-            name = ctx.index.treatments[required].name.lower()
-            rule = f"requires.{treatment_id}"
-            if companion is None:
-                reason = Reason(
-                    code="requires_excluded",
-                    text=f"Only ever used together with {name}, which is not offered here.",
-                    rule=rule,
-                    sources=option.candidate.indication.sources,
-                )
-            elif companion.excluded:
-                first = companion.reasons[0]
-                reason = Reason(
-                    code=first.code,
-                    text=f"Only ever used together with {name}, which is ruled out: {first.text}",
-                    until=first.until,
-                    rule=rule,
-                    sources=first.sources + option.candidate.indication.sources,
-                )
+def require_companions(
+    facts: DecisionInput, index: KnowledgeIndex, found: tuple[Found, ...]
+) -> tuple[Found, ...]:
+    """Exclude an option whose required companion is unavailable."""
+    options = considered(found)
+    reasons = excluded(found)
+    out = []
+    for (treatment_id, condition_id), option in options.items():
+        for required in index.treatments[treatment_id].requires:
+            companion = (required, condition_id)
+            if companion not in options:
+                because, until, sources = "not_offered", None, option.sources
+            elif companion in reasons:
+                held = reasons[companion]
+                because = ",".join(dict.fromkeys(r.code for r in held))
+                until = _latest(held)
+                sources = tuple(dict.fromkeys(s for r in held for s in r.sources))
             else:
                 continue
-            option.reasons.append(reason)
-            ctx.trace.append(f"{rule}: exclude {treatment_id} ({required} unavailable)")
+            out.append(
+                Found(
+                    f"requires.{treatment_id}",
+                    "exclude",
+                    treatment_id,
+                    condition_id,
+                    "requires_excluded",
+                    (("companion", required), ("because", because)),
+                    sources,
+                    until,
+                )
+            )
+    return tuple(out)
+
+
+def _latest(held: list[Found]) -> date | None:
+    """When every reason is a dated wait, the companion is free on the latest date."""
+    dates = [r.until for r in held]
+    return max(d for d in dates if d is not None) if all(dates) else None

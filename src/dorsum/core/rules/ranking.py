@@ -8,37 +8,43 @@ injection, incision or ablation (invasiveness 3-4) after all the others.
 
 from __future__ import annotations
 
+from collections import Counter
+
+from dorsum.core.decision import DecisionInput
 from dorsum.core.grading import CONDITION_ORDER
-from dorsum.core.rules.context import Context, Option
+from dorsum.core.knowledge.index import KnowledgeIndex
+from dorsum.core.rules.found import Found, considered
 
 CAUTION_PENALTY = 2.0
 INVASIVE_FROM = 3
-_CONDITION_POSITION = {condition: i for i, condition in enumerate(CONDITION_ORDER)}
+_CONDITION_POSITION: dict[str, int] = {condition: i for i, condition in enumerate(CONDITION_ORDER)}
 
 
-def rank(ctx: Context) -> list[Option]:
-    """The surviving options, scored and ordered best first."""
-    prefer_gentle = ctx.facts.prefer_non_invasive
-    order = ctx.index.treatment_order
-    survivors = [option for option in ctx.options.values() if not option.excluded]
-    for option in survivors:
-        option.score = (
-            option.candidate.base_score
-            - option.candidate.treatment.invasiveness
-            - CAUTION_PENALTY * len(option.cautions)
+def rank(
+    facts: DecisionInput, index: KnowledgeIndex, found: tuple[Found, ...]
+) -> tuple[Found, ...]:
+    """The surviving options, scored and ordered best first, as `rank` findings."""
+    out_of_play = {(f.treatment, f.condition) for f in found if f.effect in ("exclude", "fold")}
+    cautions = Counter((f.treatment, f.condition) for f in found if f.effect == "caution")
+    prefer_gentle = facts.prefer_non_invasive
+    order = index.treatment_order
+    scored = []
+    for key, option in considered(found).items():
+        if key in out_of_play:
+            continue
+        candidate = index.candidate_by_indication[option.rule]
+        invasiveness = candidate.treatment.invasiveness
+        score = candidate.base_score - invasiveness - CAUTION_PENALTY * cautions[key]
+        sort_key = (
+            _CONDITION_POSITION[key[1]],
+            prefer_gentle and invasiveness >= INVASIVE_FROM,
+            -score,
+            order[key[0]],
         )
-    survivors.sort(
-        key=lambda o: (
-            _CONDITION_POSITION[o.condition.id],
-            prefer_gentle and o.candidate.treatment.invasiveness >= INVASIVE_FROM,
-            -o.score,
-            order[o.treatment_id],
-        )
+        scored.append((sort_key, key, score))
+    scored.sort(key=lambda item: item[0])
+    rule = "rank.prefer-non-invasive" if prefer_gentle else "rank"
+    return tuple(
+        Found(rule, "rank", treatment, condition, params=(("rank", n), ("score", score)))
+        for n, (_sort, (treatment, condition), score) in enumerate(scored, start=1)
     )
-    if prefer_gentle:
-        ctx.trace.append("rank.prefer-non-invasive: injections, incisions and ablation listed last")
-    ctx.trace.extend(
-        f"rank {i}: {o.treatment_id} for {o.condition.id} (score {o.score:g})"
-        for i, o in enumerate(survivors, start=1)
-    )
-    return survivors

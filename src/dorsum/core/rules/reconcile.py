@@ -1,46 +1,42 @@
 """Step: one answer per treatment. When a treatment is recommended for one condition but held
 back for another only by a condition-specific rule (no scar procedure while acne is active),
-the hold-back becomes a caution on the recommendation instead of a contradictory exclusion.
+the hold-back is folded into a caution on the recommendation instead of a contradictory
+exclusion. Nothing is deleted: a `fold` finding says which exclusion became cautions.
 """
 
 from __future__ import annotations
 
-from dorsum.core.assessment import Caution
-from dorsum.core.rules.context import Context, Option
+from dorsum.core.decision import DecisionInput
+from dorsum.core.knowledge.index import KnowledgeIndex
+from dorsum.core.rules.found import Found, considered, excluded
 
 
-def reconcile_conditions(ctx: Context) -> None:
-    """Fold condition-specific exclusions into the same treatment's surviving recommendation."""
-    if len(ctx.facts.conditions) < 2:
-        return  # one condition: nothing to reconcile
-    by_treatment: dict[str, list[Option]] = {}
-    for option in ctx.options.values():
-        by_treatment.setdefault(option.treatment_id, []).append(option)
-    for treatment_id, options in by_treatment.items():
-        kept = [option for option in options if not option.excluded]
-        held = [option for option in options if option.excluded]
-        if not kept or not held:
-            continue
-        for option in held:
-            if not all(_condition_specific(ctx, reason.rule) for reason in option.reasons):
+def reconcile_conditions(
+    facts: DecisionInput, index: KnowledgeIndex, found: tuple[Found, ...]
+) -> tuple[Found, ...]:
+    """Fold condition-specific exclusions into the same treatment's surviving options."""
+    if len(facts.conditions) < 2:
+        return ()  # one condition: nothing to reconcile
+    reasons = excluded(found)
+    by_treatment: dict[str, list[str]] = {}
+    for treatment, condition in considered(found):
+        by_treatment.setdefault(treatment, []).append(condition)
+    out: list[Found] = []
+    for treatment, conditions in by_treatment.items():
+        kept = [c for c in conditions if (treatment, c) not in reasons]
+        held = [c for c in conditions if (treatment, c) in reasons]
+        for condition in held if kept else ():
+            why = reasons[(treatment, condition)]
+            if not all(index.condition_specific(reason.rule) for reason in why):
                 continue
-            name = ctx.index.conditions[option.condition.id].name.lower()
-            for reason in option.reasons:
-                caution = Caution(
-                    code=reason.code,
-                    text=f"Not yet for the {name}: {reason.text}",
-                    rule=reason.rule,
-                    sources=reason.sources,
-                    about=option.condition.id,
+            out.append(Found("reconcile", "fold", treatment, condition))
+            out.extend(
+                reason._replace(
+                    effect="caution",
+                    condition=survivor,
+                    params=(*reason.params, ("about", condition)),
                 )
-                for survivor in kept:
-                    survivor.cautions.append(caution)
-            del ctx.options[(treatment_id, option.condition.id)]
-            ctx.trace.append(
-                f"reconcile: {treatment_id} for {option.condition.id} becomes a caution"
+                for reason in why
+                for survivor in kept
             )
-
-
-def _condition_specific(ctx: Context, rule_id: str) -> bool:
-    rule = ctx.index.rules.get(rule_id)
-    return rule is not None and bool(rule.conditions)
+    return tuple(out)

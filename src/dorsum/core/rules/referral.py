@@ -1,19 +1,24 @@
-"""Step: red flags. Whether a physician must see the patient, and how soon."""
+"""Step: red flags. Whether a physician must see the patient, how soon, and the wording that
+fits this patient (a variant replaces the general text: e.g. no oral antibiotics proposed when
+Malassezia folliculitis is suspected)."""
 
 from __future__ import annotations
 
-from dorsum.core.assessment import URGENCY_ORDER, Referral
-from dorsum.core.rules.context import Context
+from dorsum.core.decision import DecisionInput
+from dorsum.core.knowledge.index import KnowledgeIndex
+from dorsum.core.rules.found import Found
 
 
-def refer(ctx: Context) -> Referral:
-    """Every red flag the patient has, and the most urgent of their urgencies."""
-    reasons = []
-    for referral in ctx.index.kb.referrals:
-        if referral.when in ctx.facts.flags:
-            reasons.append(ctx.index.referral_reasons[referral.id])
-            ctx.trace.append(f"{referral.id}: refer {referral.urgency}")
-    if not reasons:
-        return Referral()
-    urgency = max((reason.urgency for reason in reasons), key=URGENCY_ORDER.__getitem__)
-    return Referral(urgency=urgency, reasons=tuple(reasons))
+def refer(
+    facts: DecisionInput, index: KnowledgeIndex, found: tuple[Found, ...]
+) -> tuple[Found, ...]:
+    """Every red flag the patient has, each with the variant of its text that applies."""
+    flags = facts.flags
+    prebuilt = index.prebuilt.referral
+    out = []
+    for referral in index.kb.referrals:
+        if referral.when not in flags:
+            continue
+        variant = next((v.id for v in referral.variants if v.when in flags), "")
+        out.append(prebuilt[(referral.id, variant)])
+    return tuple(out)

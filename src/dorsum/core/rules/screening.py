@@ -1,80 +1,77 @@
-"""Steps: safety screening. Contraindications exclude, precautions caution, waits exclude with
-the date they end, and thin evidence is flagged. Rules run in knowledge-base order, so the
-trace is the same on every run.
+"""Steps: safety screening. A rule about a patient factor applies to every considered option
+whose treatment has one of the rule's properties (or is named by it), so a new treatment with
+the property is covered without anyone remembering to add it. Every rule that applies is
+reported: an excluded option keeps all its reasons and its cautions.
 """
 
 from __future__ import annotations
 
-from dorsum.core.assessment import Caution, Reason
-from dorsum.core.dates import add_months, long_date
+from dorsum.core.dates import add_months
+from dorsum.core.decision import DecisionInput
+from dorsum.core.knowledge.index import KnowledgeIndex
 from dorsum.core.knowledge.models import Rule
-from dorsum.core.rules.context import Context, Option
+from dorsum.core.rules.found import Found, considered
 
 
-def _targets(ctx: Context, rule: Rule) -> list[Option]:
-    options = ctx.options
-    hits = []
-    for treatment in rule.treatments:
-        for condition in ctx.facts.conditions:
-            option = options.get((treatment, condition.id))
-            if option is not None and (not rule.conditions or condition.id in rule.conditions):
-                hits.append(option)
-    return hits
+def _hits(
+    index: KnowledgeIndex, rule: Rule, options: dict[tuple[str, str], Found]
+) -> list[tuple[str, str]]:
+    targets = index.rule_targets[rule.id]
+    conditions = rule.conditions
+    return [
+        (treatment, condition)
+        for treatment, condition in options
+        if treatment in targets and (not conditions or condition in conditions)
+    ]
 
 
-def screen_contraindications(ctx: Context) -> None:
-    """Apply every flag-triggered rule whose flag the patient has."""
-    index = ctx.index
-    fired = sorted(
-        (rule for flag in ctx.facts.flags for rule in index.rules_by_flag.get(flag, ())),
-        key=lambda rule: index.rule_order[rule.id],
+def screen_factors(
+    facts: DecisionInput, index: KnowledgeIndex, found: tuple[Found, ...]
+) -> tuple[Found, ...]:
+    """Every flag-triggered rule whose flag the patient has, in knowledge-base order."""
+    fired = index.fired_rules(facts.flags)
+    if not fired:
+        return ()
+    options = considered(found)
+    prebuilt = index.prebuilt.rule
+    return tuple(
+        prebuilt[(rule.id, treatment, condition)]
+        for rule in fired
+        for treatment, condition in _hits(index, rule, options)
     )
-    for rule in fired:
-        targets = _targets(ctx, rule)
-        if not targets:
-            continue
-        for option in targets:
-            if rule.effect == "exclude":
-                option.reasons.append(index.reasons[rule.id])
-            else:
-                option.cautions.append(index.cautions[rule.id])
-        names = ", ".join(sorted({option.treatment_id for option in targets}))
-        ctx.trace.append(f"{rule.id}: {rule.effect} {names}")
 
 
-def screen_waits(ctx: Context) -> None:
-    """Timed deferrals (isotretinoin): excluded until a date computed from the explicit today."""
-    months_since, today = ctx.facts.isotretinoin_months_since_stop, ctx.facts.today
+def screen_waits(
+    facts: DecisionInput, index: KnowledgeIndex, found: tuple[Found, ...]
+) -> tuple[Found, ...]:
+    """Timed deferrals (isotretinoin), dated from the explicit today. While the drug is still
+    taken (0 months since stopping) the wait counts from the last dose, which is not known yet:
+    the date given is the earliest possible one."""
+    months_since, today = facts.isotretinoin_months_since_stop, facts.today
     if months_since is None or today is None:
-        return
-    for rule in ctx.index.wait_rules:
+        return ()
+    options = considered(found)
+    out: list[Found] = []
+    for rule in index.wait_rules:
         assert rule.wait is not None
         if months_since >= rule.wait.months:
             continue
-        targets = _targets(ctx, rule)
-        if not targets:
-            continue
         until = add_months(today, rule.wait.months - months_since)
-        text = rule.text.format(until=long_date(until))
-        reason = Reason(code=rule.code, text=text, until=until, rule=rule.id, sources=rule.sources)
-        for option in targets:
-            option.reasons.append(reason)
-        names = ", ".join(sorted({option.treatment_id for option in targets}))
-        ctx.trace.append(f"{rule.id}: exclude {names} until {until.isoformat()}")
-
-
-def screen_evidence(ctx: Context) -> None:
-    """Options resting on insufficient evidence carry a low-evidence caution."""
-    for option in ctx.options.values():
-        indication = option.candidate.indication
-        if indication.evidence != "insufficient" or option.excluded:
-            continue
-        option.cautions.append(
-            Caution(
-                code="low_evidence",
-                text=indication.evidence_note,
-                rule=f"evidence.{indication.id}",
-                sources=indication.sources,
-            )
+        params = (
+            ("months", rule.wait.months),
+            ("counted_from", "last_dose" if months_since == 0 else "stop"),
+            ("months_since_stop", months_since),
         )
-        ctx.trace.append(f"evidence.{indication.id}: caution low_evidence")
+        out.extend(
+            Found(rule.id, "exclude", treatment, condition, rule.code, params, rule.sources, until)
+            for treatment, condition in _hits(index, rule, options)
+        )
+    return tuple(out)
+
+
+def screen_evidence(
+    facts: DecisionInput, index: KnowledgeIndex, found: tuple[Found, ...]
+) -> tuple[Found, ...]:
+    """Options resting on insufficient evidence carry a low-evidence caution."""
+    low = index.prebuilt.evidence
+    return tuple(low[f.rule] for f in found if f.effect == "consider" and f.rule in low)

@@ -1,13 +1,13 @@
 """The JSON API (OpenAPI at /docs). Thin: validate, call one service function, return.
 
 `/api/assess` and `/api/plan` are pure computation on the request (contract 1) and store
-nothing. Everything about patients needs a bearer token (clinic integrations) or a signed-in
+nothing; without a `today` they assess as of the clinic's today (the `timezone` setting), as
+the pages do. Everything about patients needs a bearer token (clinic integrations) or a signed-in
 browser session with its CSRF token in the X-CSRF-Token header.
 """
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
@@ -17,13 +17,20 @@ from sqlalchemy import text
 import dorsum
 from dorsum.core.assessment import Assessment
 from dorsum.core.dates import SupportedDate
-from dorsum.core.engine import assess_intake
 from dorsum.core.intake import Intake
 from dorsum.core.plan import Plan
 from dorsum.core.planner import build_plan
 from dorsum.services import appointments, audit, consultations, patients, plans, progress
 from dorsum.storage.database import reading
-from dorsum.web.deps import SignedInDep, WriteDep
+from dorsum.web.deps import (
+    KnowledgeDep,
+    SignedInDep,
+    TodayDep,
+    WriteDep,
+    cache_of,
+    clinic_today,
+    knowledge_of,
+)
 from dorsum.web.hot_path import openapi, query_date, read_body
 from dorsum.web.routes.appointments import booking_rules
 from dorsum.web.routes.ids import RecordId
@@ -89,17 +96,29 @@ async def assess(request: Request) -> Response:
     # about 50 µs of memoised, I/O-free work costs less than a thread hop and FastAPI's
     # generic body handling (see docs/performance.md).
     intake = await read_body(request, Intake)
-    today = query_date(request, "today") or date.today()
-    result = assess_intake(intake, index=dorsum.default_index(), today=today)
+    today = query_date(request, "today") or clinic_today(request)
+    result = dorsum.assess(
+        intake,
+        index=knowledge_of(request),
+        today=today,
+        language=_language(request),
+        cache=cache_of(request),
+    )
     return Response(result.model_dump_json(), media_type=JSON)
 
 
+def _language(request: Request) -> str:
+    """The language of the result's texts: `?language=es`, else English (the contract's)."""
+    return "es" if request.query_params.get("language") == "es" else "en"
+
+
 @router.post("/plan", response_model=Plan, responses={422: ERRORS[422]})
-def plan(request: PlanApiRequest) -> Response:
+def plan(request: PlanApiRequest, http: Request, index: KnowledgeDep, today: TodayDep) -> Response:
     """Assess an intake and build a dated plan for the chosen options."""
-    index = dorsum.default_index()
-    day = request.today or date.today()
-    assessment = assess_intake(request.intake, index=index, today=day)
+    day = request.today or today
+    assessment = dorsum.assess(
+        request.intake, index=index, today=day, language=_language(http), cache=cache_of(http)
+    )
     result = build_plan(
         assessment,
         index=index,
@@ -177,11 +196,19 @@ def list_consultations(
     responses=ERRORS,
 )
 def create_consultation(
-    patient_id: RecordId, data: consultations.ConsultationInput, who: WriteDep
+    patient_id: RecordId,
+    data: consultations.ConsultationInput,
+    who: WriteDep,
+    index: KnowledgeDep,
 ) -> consultations.ConsultationPublic:
     """Save a consultation; the intake is assessed and stored with its result."""
     return consultations.create_consultation(
-        who.db, actor=who.signed_in(), patient_id=patient_id, data=data, today=who.today
+        who.db,
+        actor=who.signed_in(),
+        patient_id=patient_id,
+        data=data,
+        index=index,
+        today=who.today,
     )
 
 
@@ -214,11 +241,14 @@ def get_consultation(
     responses=ERRORS,
 )
 def revise_consultation(
-    consultation_id: RecordId, data: consultations.ConsultationInput, who: WriteDep
+    consultation_id: RecordId,
+    data: consultations.ConsultationInput,
+    who: WriteDep,
+    index: KnowledgeDep,
 ) -> consultations.ConsultationPublic:
     """Save an edit as the next version; earlier versions are kept unchanged."""
     return consultations.revise_consultation(
-        who.db, actor=who.signed_in(), consultation_id=consultation_id, data=data
+        who.db, actor=who.signed_in(), consultation_id=consultation_id, data=data, index=index
     )
 
 
@@ -229,13 +259,14 @@ def revise_consultation(
     responses=ERRORS,
 )
 def create_plan(
-    consultation_id: RecordId, request: plans.PlanRequest, who: WriteDep
+    consultation_id: RecordId, request: plans.PlanRequest, who: WriteDep, index: KnowledgeDep
 ) -> plans.PlanRecord:
     return plans.create_plan(
         who.db,
         actor=who.signed_in(),
         consultation_id=consultation_id,
         request=request,
+        index=index,
         today=who.today,
     )
 

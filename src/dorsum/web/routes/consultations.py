@@ -15,15 +15,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-import dorsum
 from dorsum.core.assessment import Assessment
 from dorsum.core.errors import DateRangeError, IntakeError, PlanError
+from dorsum.core.knowledge import KnowledgeIndex
 from dorsum.i18n import N_
 from dorsum.services import consultations, patients, plans
 from dorsum.services.bodymap import ZONES, BodyMap
 from dorsum.services.errors import Conflict, InvalidInput
 from dorsum.web.context import Caller
-from dorsum.web.deps import FormDep, SignedInDep, WriteDep
+from dorsum.web.deps import FormDep, KnowledgeDep, SignedInDep, WriteDep
 from dorsum.web.forms import FIELDS, field_for, form_values, read_form, rows_to_show
 from dorsum.web.problems import Problem, by_field, plan_problem
 from dorsum.web.routes.ids import RecordId
@@ -34,10 +34,14 @@ OTHER_FIELDS = ("isotretinoin", "visit_date", "note", "body_map", "base_version"
 
 
 def _submitted(form: FormData) -> dict[str, Any]:
-    """The form's fields, with the allergies as a list, to read or to show again."""
-    values: dict[str, Any] = {key: form.get(key) for key in form if key != "allergies"}
-    values["allergies"] = [str(a) for a in form.getlist("allergies")]
+    """The form's fields, with the multiple choices as lists, to read or to show again."""
+    values: dict[str, Any] = {key: form.get(key) for key in form if key not in _LISTS}
+    for key in _LISTS:
+        values[key] = [str(a) for a in form.getlist(key)]
     return values
+
+
+_LISTS = ("allergies", "acne_inducing_drugs")
 
 
 def _input(
@@ -83,6 +87,7 @@ def _page(
     request: Request,
     who: Caller,
     *,
+    index: KnowledgeIndex,
     patient_id: int,
     consultation: consultations.ConsultationPublic | None,
     values: dict[str, Any],
@@ -113,7 +118,7 @@ def _page(
         conflict=conflict,
         unsaved=unsaved,
         zoned=zoned,
-        index=dorsum.default_index(),
+        index=index,
         assessment=parsed[1] if parsed else None,
     )
 
@@ -136,7 +141,9 @@ def _saved_values(record: consultations.ConsultationPublic) -> dict[str, Any]:
 
 
 @router.get("/patients/{patient_id}/consultations/new", response_class=HTMLResponse)
-def new_consultation(request: Request, who: SignedInDep, patient_id: RecordId) -> Response:
+def new_consultation(
+    request: Request, who: SignedInDep, index: KnowledgeDep, patient_id: RecordId
+) -> Response:
     actor = who.signed_in()
     actor.require_clinical()
     patient = patients.get_patient(who.db, actor=actor, patient_id=patient_id)
@@ -146,11 +153,11 @@ def new_consultation(request: Request, who: SignedInDep, patient_id: RecordId) -
         "body_map": '{"zones": {}}',
         "visit_date": who.today.isoformat(),
     }
-    return _page(request, who, patient_id=patient_id, consultation=None, values=values)
+    return _page(request, who, index=index, patient_id=patient_id, consultation=None, values=values)
 
 
 @router.post("/consultations/preview", response_class=HTMLResponse)
-def preview(request: Request, form: FormDep, who: WriteDep) -> Response:
+def preview(request: Request, form: FormDep, who: WriteDep, index: KnowledgeDep) -> Response:
     """The live result panel: assess the form as it stands, store nothing. Each field's
     problem (or its absence) goes next to the field, out of band."""
     who.signed_in().require_clinical()
@@ -160,7 +167,7 @@ def preview(request: Request, form: FormDep, who: WriteDep) -> Response:
     if data is not None:
         try:
             today = data.visit_date or who.today
-            _intake, result = consultations.assess_input(data, today=today)
+            _intake, result = consultations.assess_input(data, index=index, today=today)
             assessment = Assessment.model_validate(result)
         except (IntakeError, DateRangeError) as error:
             problems = _problems(error)
@@ -171,26 +178,39 @@ def preview(request: Request, form: FormDep, who: WriteDep) -> Response:
         problems=problems,
         errors=by_field(problems),
         slots=error_slots(values),
-        index=dorsum.default_index(),
+        index=index,
         assessment=assessment,
     )
 
 
 @router.post("/patients/{patient_id}/consultations", response_class=HTMLResponse)
-def save_new(request: Request, form: FormDep, who: WriteDep, patient_id: RecordId) -> Response:
+def save_new(
+    request: Request, form: FormDep, who: WriteDep, index: KnowledgeDep, patient_id: RecordId
+) -> Response:
     values = _submitted(form)
     data, problems = _input(values)
     if data is not None:
         try:
             saved = consultations.create_consultation(
-                who.db, actor=who.signed_in(), patient_id=patient_id, data=data, today=who.today
+                who.db,
+                actor=who.signed_in(),
+                patient_id=patient_id,
+                data=data,
+                index=index,
+                today=who.today,
             )
             return RedirectResponse(f"/consultations/{saved.id}", status_code=303)
         except (IntakeError, DateRangeError, InvalidInput) as error:
             problems = _problems(error)
     who.db.rollback()
     return _page(
-        request, who, patient_id=patient_id, consultation=None, values=values, problems=problems
+        request,
+        who,
+        index=index,
+        patient_id=patient_id,
+        consultation=None,
+        values=values,
+        problems=problems,
     )
 
 
@@ -198,6 +218,7 @@ def save_new(request: Request, form: FormDep, who: WriteDep, patient_id: RecordI
 def consultation_page(
     request: Request,
     who: SignedInDep,
+    index: KnowledgeDep,
     consultation_id: RecordId,
     version: Annotated[int | None, Query(ge=1, le=100_000)] = None,
 ) -> Response:
@@ -207,6 +228,7 @@ def consultation_page(
     return _page(
         request,
         who,
+        index=index,
         patient_id=record.patient_id,
         consultation=record,
         values=_saved_values(record),
@@ -215,7 +237,7 @@ def consultation_page(
 
 @router.post("/consultations/{consultation_id}", response_class=HTMLResponse)
 def save_version(
-    request: Request, form: FormDep, who: WriteDep, consultation_id: RecordId
+    request: Request, form: FormDep, who: WriteDep, index: KnowledgeDep, consultation_id: RecordId
 ) -> Response:
     values = _submitted(form)
     data, problems = _input(values)
@@ -223,7 +245,11 @@ def save_version(
     if data is not None:
         try:
             consultations.revise_consultation(
-                who.db, actor=who.signed_in(), consultation_id=consultation_id, data=data
+                who.db,
+                actor=who.signed_in(),
+                consultation_id=consultation_id,
+                data=data,
+                index=index,
             )
             return RedirectResponse(f"/consultations/{consultation_id}", status_code=303)
         except Conflict as error:
@@ -239,6 +265,7 @@ def save_version(
     return _page(
         request,
         who,
+        index=index,
         patient_id=record.patient_id,
         consultation=record,
         values=values,
@@ -249,7 +276,7 @@ def save_version(
 
 @router.post("/consultations/{consultation_id}/plans", response_class=HTMLResponse)
 def create_plan(
-    request: Request, form: FormDep, who: WriteDep, consultation_id: RecordId
+    request: Request, form: FormDep, who: WriteDep, index: KnowledgeDep, consultation_id: RecordId
 ) -> Response:
     """Plan the version on screen; a refusal is shown next to the plan's field, with the
     chosen options and dates kept."""
@@ -269,6 +296,7 @@ def create_plan(
             actor=actor,
             consultation_id=consultation_id,
             request=plan_request,
+            index=index,
             today=who.today,
         )
         return RedirectResponse(f"/plans/{record.id}", status_code=303)
@@ -277,7 +305,9 @@ def create_plan(
             error.errors(), field=lambda loc: f"plan_{loc[0]}" if loc else "plan_form"
         )
     except PlanError as error:
-        problems = [plan_problem(error.code, error.field, error.values, _treatment_name(who))]
+        problems = [
+            plan_problem(error.code, error.field, error.values, _treatment_name(who, index))
+        ]
     except DateRangeError as error:
         problems = [
             Problem(f"plan_{error.field}", N_("Enter a date between the years 1900 and 2199."))
@@ -297,6 +327,7 @@ def create_plan(
     return _page(
         request,
         who,
+        index=index,
         patient_id=shown.patient_id,
         consultation=shown,
         values=_saved_values(shown),
@@ -305,9 +336,7 @@ def create_plan(
     )
 
 
-def _treatment_name(who: Caller) -> Callable[[str], str]:
-    index = dorsum.default_index()
-
+def _treatment_name(who: Caller, index: KnowledgeIndex) -> Callable[[str], str]:
     def name(treatment: str) -> str:
         found = index.treatments.get(treatment)
         return who.localizer.kb(found.name) if found else treatment

@@ -14,7 +14,7 @@ from dorsum.i18n import N_
 from dorsum.services import appointments, consultations, patients, progress
 from dorsum.services.errors import InvalidInput
 from dorsum.web.charts import progress_svg
-from dorsum.web.deps import FormDep, SignedInDep, WriteDep
+from dorsum.web.deps import FormDep, KnowledgeDep, SignedInDep, WriteDep
 from dorsum.web.problems import Problem, refusal
 from dorsum.web.routes.ids import RecordId
 from dorsum.web.templating import render
@@ -104,7 +104,9 @@ def edit_patient(request: Request, form: FormDep, who: WriteDep, patient_id: Rec
 
 
 @router.get("/patients/{patient_id}", response_class=HTMLResponse)
-def patient_page(request: Request, who: SignedInDep, patient_id: RecordId) -> Response:
+def patient_page(
+    request: Request, who: SignedInDep, index: KnowledgeDep, patient_id: RecordId
+) -> Response:
     actor = who.signed_in()
     patient = patients.get_patient(who.db, actor=actor, patient_id=patient_id)
     booked = appointments.appointments(
@@ -116,7 +118,7 @@ def patient_page(request: Request, who: SignedInDep, patient_id: RecordId) -> Re
         else []
     )
     history = progress.visits_of(visits)
-    chart = progress_svg(history, who.localizer) if len(history) > 1 else None
+    chart = progress_svg(history, who.localizer, index=index) if len(history) > 1 else None
     return render(
         request,
         who,

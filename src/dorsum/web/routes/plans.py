@@ -9,12 +9,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
-import dorsum
 from dorsum.i18n import Localizer
 from dorsum.reports import ics, patient
 from dorsum.reports.gantt import gantt_svg
 from dorsum.services import patients, plans
-from dorsum.web.deps import SignedInDep
+from dorsum.web.deps import KnowledgeDep, SignedInDep
 from dorsum.web.routes.ids import RecordId
 from dorsum.web.templating import render
 
@@ -23,11 +22,12 @@ Lang = Annotated[Literal["en", "es"] | None, Query()]
 
 
 @router.get("/plans/{plan_id}", response_class=HTMLResponse)
-def plan_page(request: Request, who: SignedInDep, plan_id: RecordId) -> Response:
+def plan_page(
+    request: Request, who: SignedInDep, index: KnowledgeDep, plan_id: RecordId
+) -> Response:
     actor = who.signed_in()
     record = plans.get_plan(who.db, actor=actor, plan_id=plan_id)
     person = patients.get_patient(who.db, actor=actor, patient_id=record.patient_id)
-    index = dorsum.default_index()
     loc = who.localizer
     return render(
         request,
@@ -45,12 +45,12 @@ def plan_page(request: Request, who: SignedInDep, plan_id: RecordId) -> Response
 @router.get("/plans/{plan_id}/report.{kind}")
 def plan_download(
     who: SignedInDep,
+    index: KnowledgeDep,
     plan_id: RecordId,
     kind: Literal["html", "pdf", "ics", "json"],
     lang: Lang = None,
 ) -> Response:
     record = plans.get_plan(who.db, actor=who.signed_in(), plan_id=plan_id)
-    index = dorsum.default_index()
     localizer = Localizer(lang or who.language)
     name = f"dorsum-plan-{plan_id}-{localizer.language}"
     if kind == "html":

@@ -12,13 +12,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.routing import Match
 
-import dorsum
 from dorsum.i18n import N_, Language
 from dorsum.services import appointments, auth, users
 from dorsum.services.errors import InvalidInput, LoginFailed, NotFound, RateLimited
 from dorsum.services.selfcheck import SelfCheckAnswers, self_check
 from dorsum.web.addresses import client_address
-from dorsum.web.deps import SESSION_COOKIE, CallerDep, CsrfDep, FormDep
+from dorsum.web.deps import SESSION_COOKIE, CallerDep, CsrfDep, FormDep, KnowledgeDep
 from dorsum.web.problems import Problem, of_model
 from dorsum.web.templating import render
 
@@ -141,16 +140,17 @@ def _safe_next(target: str) -> str:
 
 
 @router.get("/learn", response_class=HTMLResponse)
-def learn(request: Request, who: CallerDep) -> Response:
-    kb = dorsum.default_index().kb
+def learn(request: Request, who: CallerDep, index: KnowledgeDep) -> Response:
+    kb = index.kb
     return render(
         request, who, "learn_index.html.j2", conditions=kb.conditions, treatments=kb.treatments
     )
 
 
 @router.get("/learn/conditions/{condition_id}", response_class=HTMLResponse)
-def learn_condition(request: Request, who: CallerDep, condition_id: str) -> Response:
-    index = dorsum.default_index()
+def learn_condition(
+    request: Request, who: CallerDep, index: KnowledgeDep, condition_id: str
+) -> Response:
     condition = index.conditions.get(condition_id)
     if condition is None:
         raise NotFound(N_("There is no such condition."))
@@ -168,8 +168,9 @@ def learn_condition(request: Request, who: CallerDep, condition_id: str) -> Resp
 
 
 @router.get("/learn/treatments/{treatment_id}", response_class=HTMLResponse)
-def learn_treatment(request: Request, who: CallerDep, treatment_id: str) -> Response:
-    index = dorsum.default_index()
+def learn_treatment(
+    request: Request, who: CallerDep, index: KnowledgeDep, treatment_id: str
+) -> Response:
     treatment = index.treatments.get(treatment_id)
     if treatment is None:
         raise NotFound(N_("There is no such treatment."))
@@ -189,7 +190,9 @@ def self_check_page(request: Request, who: CallerDep) -> Response:
 
 
 @router.post("/self-check", response_class=HTMLResponse)
-def self_check_result(request: Request, form: FormDep, who: CsrfDep) -> Response:
+def self_check_result(
+    request: Request, form: FormDep, who: CsrfDep, index: KnowledgeDep
+) -> Response:
     raw: dict[str, object] = {key: value for key, value in form.items() if key != "csrf_token"}
     for flag in (
         "pregnant",
@@ -214,13 +217,13 @@ def self_check_result(request: Request, form: FormDep, who: CsrfDep) -> Response
             values=raw,
             errors=of_model(error.errors()),
         )
-    assessment = self_check(answers, today=who.today)
+    assessment = self_check(answers, index=index, today=who.today, language=who.language)
     return render(
         request,
         who,
         "selfcheck_result.html.j2",
         assessment=assessment,
-        index=dorsum.default_index(),
+        index=index,
         booked=False,
         booking_error=None,
     )

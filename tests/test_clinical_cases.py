@@ -22,7 +22,7 @@ SEVERE_ATROPHIC = {
     "visible_at_social_distance": True,
     "flatten_on_stretch": False,
 }
-INFLAMED = {"comedones": 10, "papules": 8, "pustules": 4}
+INFLAMED = {"comedones": 10, "papules": 12, "pustules": 6}  # 18 inflammatory: moderate
 
 
 def intake(
@@ -57,7 +57,7 @@ class Case:
 
 CASES: dict[str, Case] = {
     "comedonal back acne is mild and needs no antibiotic": Case(
-        intake(17, acne={"comedones": 30}),
+        intake(17, acne={"comedones": 15}),
         severity={"acne": "mild"},
         recommended={"benzoyl_peroxide", "topical_retinoid"},
         not_recommended={"topical_antibiotic"},

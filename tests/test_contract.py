@@ -96,5 +96,5 @@ def test_the_trace_starts_with_grading_and_flags() -> None:
     result = dorsum.assess(
         {"patient": {"age": 30}, "findings": {"acne": {"papules": 3}}}, today=TODAY
     )
-    assert result.trace[0].startswith("grade.acne: acne moderate")
+    assert result.trace[0].startswith("grade.acne: acne mild")
     assert result.trace[1].startswith("flags: ")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 import dorsum
 from dorsum.core.assessment import Assessment
 from dorsum.i18n import Localizer
@@ -54,8 +56,13 @@ def test_keloid_tendency_cautions_every_treatment_that_wounds_the_skin() -> None
 
 
 def test_a_raised_burn_scar_is_evidence_of_a_tendency_to_raised_scars() -> None:
+    """Dermabrasion for a raised burn scar says so, and filler (whose labels exclude a
+    tendency to form scars) is ruled out."""
     result = assess(scars=[{"cause": "burn", "kind": "hypertrophic", "months_old": 10}])
-    assert "keloid_tendency" in cautions(result, "dermabrasion")
+    assert "hypertrophic_tendency" in cautions(result, "dermabrasion")
+    raised = {"rolling": 6, "boxcar": 4, "hypertrophic": 2, "visible_at_social_distance": True}
+    acne_scars = assess(acne_scars=raised)
+    assert "hypertrophic_tendency" in reasons(acne_scars, "hyaluronic_acid_filler")
 
 
 def test_a_twelve_year_old_is_never_offered_a_procedure_without_an_age_caution() -> None:
@@ -99,8 +106,7 @@ def test_while_isotretinoin_is_taken_the_wait_counts_from_the_last_dose() -> Non
         if r.code == "isotretinoin_recent"
     )
     assert reason.params["counted_from"] == "last_dose"
-    assert "after the last dose" in reason.text
-    assert "earliest possible date" in reason.text
+    assert "6 months after the last dose (not before " in reason.text
 
 
 def test_already_on_isotretinoin_the_referral_does_not_propose_it() -> None:
@@ -158,11 +164,23 @@ def test_a_benzoyl_peroxide_allergy_excludes_clindamycin_as_a_companion_not_an_a
     assert "benzoyl_peroxide" not in reason.text
 
 
-def test_predominantly_comedonal_acne_with_two_papules_is_mild() -> None:
-    result = assess(acne={"comedones": 25, "papules": 2})
-    assert result.conditions[0].severity == "mild"
-    inflamed = assess(acne={"comedones": 4, "papules": 10})
-    assert inflamed.conditions[0].severity == "moderate"
+@pytest.mark.parametrize(
+    ("acne", "severity"),
+    [
+        ({"comedones": 12, "papules": 2}, "mild"),
+        ({"papules": 1}, "mild"),
+        ({"comedones": 5, "papules": 14}, "mild"),
+        ({"comedones": 5, "papules": 15}, "moderate"),
+        ({"comedones": 19, "papules": 2}, "mild"),
+        ({"comedones": 20, "papules": 2}, "moderate"),
+        ({"comedones": 15, "papules": 14}, "mild"),
+        ({"comedones": 16, "papules": 14}, "moderate"),
+        ({"comedones": 2, "nodules": 1}, "severe"),
+    ],
+)
+def test_the_mild_boundary_is_lehmanns_count(acne: dict[str, int], severity: str) -> None:
+    """Mild: fewer than 20 comedones, 15 inflammatory lesions and 30 in all, no nodule."""
+    assert assess(acne=acne).conditions[0].severity == severity
 
 
 def test_texts_fit_every_treatment_they_are_attached_to() -> None:
@@ -249,3 +267,75 @@ def test_new_intake_fields_call_for_their_own_referral() -> None:
         assert code in {r.code for r in result.referral.reasons}, code
     no_acne = assess(history={"acne_inducing_drugs": ["lithium"]}, stretch_marks={"stage": "alba"})
     assert "drug_induced_acne" not in {r.code for r in no_acne.referral.reasons}
+
+
+def test_no_oral_antibiotic_caution_when_the_referral_proposes_none() -> None:
+    """Suspected Malassezia or isotretinoin taken now: the referral proposes no oral
+    antibiotic, so the topical one carries no warning about combining with one."""
+    for history, acne in (
+        ({}, {"nodules": 1, "papules": 10, "itchy_monomorphic_without_comedones": True}),
+        ({"isotretinoin_months_since_stop": 0}, {"nodules": 1, "papules": 10, "comedones": 5}),
+    ):
+        result = assess(history=history, acne=acne)
+        assert "oral_antibiotic_combination" not in cautions(result, "topical_antibiotic")
+
+
+def test_suspected_malassezia_defers_steroid_injection_of_its_nodules_too() -> None:
+    result = assess(acne={"nodules": 2, "papules": 10, "itchy_monomorphic_without_comedones": True})
+    assert "malassezia_suspected" in reasons(result, "intralesional_corticosteroid")
+
+
+def test_a_filler_and_dermabrasion_each_get_their_own_keloid_reason() -> None:
+    result = assess(history={"keloid_tendency": True}, acne_scars=SEVERE_SCARS)
+    derm = next(r.text for e in result.excluded if e.treatment == "dermabrasion" for r in e.reasons)
+    assert "filler" not in derm.lower()
+    assert "keloid_tendency" not in cautions(result, "dermabrasion")
+
+
+def test_every_matching_referral_variant_is_said_pregnancy_first() -> None:
+    """Pregnant with suspected Malassezia and nodules: both the pregnancy warning and the
+    Malassezia caveat are in the referral, pregnancy first."""
+    result = assess(
+        {"pregnant": True, "sex": "female"},
+        acne={"nodules": 1, "papules": 10, "itchy_monomorphic_without_comedones": True},
+    )
+    text = referral(result, "refer.nodular-acne")
+    assert text.index("pregnant") < text.index("Malassezia")
+
+
+def test_a_laser_cannot_be_planned_while_isotretinoin_is_still_taken() -> None:
+    """Its wait counts from a last dose not yet known, so no date can be promised."""
+    with pytest.raises(dorsum.PlanError):
+        dorsum.plan(
+            {
+                "patient": {"age": 30, "fitzpatrick": 2},
+                "history": {"isotretinoin_months_since_stop": 0},
+                "findings": {"acne_scars": SEVERE_SCARS},
+            },
+            choose=["laser_resurfacing"],
+            today=TODAY,
+        )
+
+
+def test_a_deferred_option_keeps_its_cautions_in_the_patient_report() -> None:
+    """Chosen after its wait, a laser still tells the patient about skin type and cold sores."""
+    from dorsum.reports.patient import report_context
+
+    plan = dorsum.plan(
+        {
+            "patient": {"age": 30, "fitzpatrick": 4},
+            "history": {"isotretinoin_months_since_stop": 3, "herpes_history": True},
+            "findings": {"acne_scars": SEVERE_SCARS},
+        },
+        choose=["laser_resurfacing"],
+        today=TODAY,
+    )
+    context = report_context(plan, index=default_index(), localizer=Localizer("en"))
+    laser = next(t for t in context["treatments"] if "laser" in t.name.lower())
+    assert any("cold sores" in c for c in laser.cautions)
+
+
+def test_acne_before_nine_is_referred_and_topicals_cautioned() -> None:
+    result = assess({"age": 7}, acne={"comedones": 10, "papules": 3})
+    assert "under_9" in {r.code for r in result.referral.reasons}
+    assert "under_9" in cautions(result, "benzoyl_peroxide")

@@ -11,9 +11,12 @@ from typer.testing import CliRunner
 
 import dorsum
 from dorsum.cli import app
+from dorsum.core.flags import derived_flags, patient_flags
+from dorsum.core.grading import grade_findings
 from dorsum.core.knowledge import KnowledgeIndex, check_knowledge_base
 from dorsum.core.knowledge.matrix import build_matrix
 from dorsum.core.knowledge.models import KnowledgeBase, Treatment
+from dorsum.core.validation import parse_intake
 from dorsum.knowledge import load_knowledge_base
 from tests.conftest import TODAY
 from tests.strategies import intakes
@@ -78,10 +81,16 @@ def test_a_rule_and_a_no_interaction_entry_may_not_claim_the_same_pair() -> None
     assert any("both decided" in p for p in check_knowledge_base(kb).problems)
 
 
-def _flags(result: Any) -> set[str]:
+def _flags(intake: dict[str, Any], result: Any) -> set[str]:
+    """The patient's flags, derived from the intake (not read from the result), and checked
+    against what the result says it used."""
+    parsed = parse_intake(intake)
+    graded = grade_findings(parsed)
+    flags = derived_flags(patient_flags(parsed).union(*(c.flags for c in graded)))
     first = result.findings[0]
     assert first["rule"] == "flags"
-    return set(str(first["params"]["flags"]).split(","))
+    assert set(str(first["params"]["flags"]).split(",")) == flags
+    return set(flags)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -92,7 +101,7 @@ def test_every_recommendation_satisfies_every_rule_that_applies_to_it(
     """For random valid intakes: no option a rule excludes is recommended, and every caution a
     rule requires is on the recommendation."""
     result = dorsum.assess(intake, today=TODAY)
-    flags = _flags(result)
+    flags = _flags(intake, result)
     months = intake.get("history", {}).get("isotretinoin_months_since_stop")
     for item in result.recommendations:
         cautions = {c.rule for c in item.cautions}
@@ -112,7 +121,7 @@ def test_every_recommendation_satisfies_every_rule_that_applies_to_it(
 def test_every_exclusion_reports_every_reason_that_applies(intake: dict[str, Any]) -> None:
     """An excluded option lists every exclusion rule that fired on it, not just the first."""
     result = dorsum.assess(intake, today=TODAY)
-    flags = _flags(result)
+    flags = _flags(intake, result)
     for item in result.excluded:
         rules = {r.rule for r in item.reasons}
         for rule in KB.rules:

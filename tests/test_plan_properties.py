@@ -22,12 +22,14 @@ SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[Heal
 
 
 def plannable(assessment: Assessment) -> list[str]:
-    """Recommended options, and excluded ones whose every reason is a deferral."""
+    """Recommended options, and excluded ones whose every reason is a dated deferral (not a
+    wait while isotretinoin is still taken, whose end is not known)."""
     index = default_index()
     options = [r.treatment for r in assessment.recommendations]
     for exclusion in assessment.excluded:
         rules = [index.rules.get(reason.rule) for reason in exclusion.reasons]
-        if all(rule is not None and rule.deferral for rule in rules):
+        still_taken = any(r.params.get("counted_from") == "last_dose" for r in exclusion.reasons)
+        if all(rule is not None and rule.deferral for rule in rules) and not still_taken:
             options.append(exclusion.treatment)
     return sorted(set(options))
 

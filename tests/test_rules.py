@@ -90,6 +90,8 @@ FLAG_PATCH: dict[str, tuple[dict[str, Any], dict[str, Any], dict[str, Any]]] = {
     "androgen_excess": ({}, {"androgen_excess_signs": True}, {"acne": INFLAMED}),
     "hidradenitis_suspected": ({}, {"hidradenitis_suspected": True}, {}),
     "oral_options_referred": ({}, {}, {"acne": {"nodules": 1, "papules": 5}}),
+    "under_9": ({"age": 7}, {}, {}),
+    "child_acne": ({"age": 7}, {}, {"acne": INFLAMED}),
 }
 
 # Findings that make each treatment a candidate, and the condition they make it one for.

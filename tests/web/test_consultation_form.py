@@ -180,15 +180,36 @@ def test_the_form_round_trips_random_valid_intakes(
 def test_form_values_read_back_as_the_same_intake(intake: dict[str, Any]) -> None:
     """The pure halves agree: what the form shows reads back as the same intake."""
     shown = form_values(normalised(intake), {"zones": {}})
+    lists = ("allergies", "acne_inducing_drugs")
     posted = {
         key: "on" if value is True else str(value)
         for key, value in shown.items()
-        if value is not None and value is not False and key != "allergies"
+        if value is not None and value is not False and key not in lists
     }
-    read, body_map, problems = read_form({**posted, "allergies": shown["allergies"]})
+    read, body_map, problems = read_form({**posted, **{key: shown[key] for key in lists}})
     assert problems == []
     assert body_map == BodyMap()
     assert normalised(read) == normalised(intake)
+
+
+@pytest.mark.parametrize(
+    ("form", "field"),
+    [
+        ({"acne_inducing_drugs": ["lithium", "aspirin"]}, "acne_inducing_drugs"),
+        ({"allergies": ["penicillin"]}, "allergies"),
+        ({"androgen_excess_signs": "maybe"}, "androgen_excess_signs"),
+        ({"isotretinoin": "sometimes"}, "isotretinoin"),
+        ({"isotretinoin": "stopped", "isotretinoin_months": "0"}, "isotretinoin_months"),
+        ({"isotretinoin": "taking", "isotretinoin_months": "3"}, "isotretinoin_months"),
+    ],
+)
+def test_a_value_the_form_cannot_hold_is_refused_never_dropped(
+    form: dict[str, Any], field: str
+) -> None:
+    """A forged or contradictory value is a problem next to its field, not silently dropped
+    or turned into another answer."""
+    _read, _body_map, problems = read_form({"age": "30", **form})
+    assert field in {problem.field for problem in problems}
 
 
 @pytest.mark.parametrize(

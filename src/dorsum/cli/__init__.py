@@ -15,7 +15,7 @@ import typer
 
 from dorsum.cli.audit import audit_app
 from dorsum.cli.clinic import clinic_app
-from dorsum.cli.common import parse_day, user_errors
+from dorsum.cli.common import parse_day, settings_today, user_errors
 from dorsum.cli.kb import kb_app
 from dorsum.cli.plan import plan_command
 from dorsum.cli.reading import read_document
@@ -61,7 +61,7 @@ def assess(
     from dorsum.knowledge import default_index
     from dorsum.reports.terminal import print_assessment
 
-    day = parse_day(today, "--today")
+    day = parse_day(today, "--today") or settings_today()
     with user_errors():
         intake = parse_intake(read_document(intake_file))
         assessment = run_assessment(intake, today=day)

@@ -44,6 +44,13 @@ def clinic_today(zone: tzinfo) -> date:
     return datetime.now(zone).date()
 
 
+def settings_today() -> date:
+    """Today as the clinic's `DORSUM_TIMEZONE` has it (the one time-zone setting)."""
+    from dorsum.settings import Settings
+
+    return clinic_today(Settings().zone)
+
+
 def parse_day(value: str | None, option: str) -> date | None:
     """An ISO date from an option, or a clear error naming the option."""
     if value is None:

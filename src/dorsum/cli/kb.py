@@ -62,11 +62,13 @@ def matrix() -> None:
 
     kb, _report = read_knowledge_base()
     console.print(Markdown("\n".join(matrix_lines(kb))))
-    gaps = [cell for cell in build_matrix(kb) if not cell.decided]
+    cells = build_matrix(kb)
+    gaps = [f"undecided: {c.factor} x {c.treatment}" for c in cells if not c.decided]
+    gaps += [f"contradictory: {c.factor} x {c.treatment}" for c in cells if c.contradictory]
     if gaps:
-        _print_problems([f"undecided: {cell.factor} x {cell.treatment}" for cell in gaps])
+        _print_problems(gaps)
         raise typer.Exit(1)
-    console.print(f"[green]✓[/] no undecided pair ({len(build_matrix(kb))} cells).")
+    console.print(f"[green]✓[/] no undecided pair ({len(cells)} cells).")
 
 
 def matrix_lines(kb: KnowledgeBase) -> list[str]:

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from dorsum.cli.common import fail, parse_day, user_errors
+from dorsum.cli.common import fail, parse_day, settings_today, user_errors
 from dorsum.cli.reading import read_document
 
 
@@ -71,14 +71,13 @@ def plan_command(
     ] = None,
 ) -> None:
     """Build a dated treatment plan for an intake and render it."""
-    from datetime import date
 
     import dorsum
     from dorsum.core.planner.seasons import hemisphere_of, next_summer_start
     from dorsum.i18n import Localizer
     from dorsum.reports import ics, patient, plan_terminal
 
-    day = parse_day(today, "--today") or date.today()
+    day = parse_day(today, "--today") or settings_today()
     first = parse_day(start, "--start")
     if output is PlanFormat.pdf and out is None and sys.stdout.isatty():
         fail("a PDF cannot be shown in the terminal: add -o FILE (for example -o plan.pdf)")

@@ -182,10 +182,20 @@ class Assessment(_Value):
         """Treatment ids that appear in `recommendations`."""
         return {item.treatment for item in self.recommendations}
 
-    def cautions_on(self, treatment: str) -> list[Caution]:
-        """Every caution on a treatment, whether it is recommended or excluded."""
-        found = [c for r in self.recommendations if r.treatment == treatment for c in r.cautions]
-        return found + [c for e in self.excluded if e.treatment == treatment for c in e.cautions]
+    def cautions_on(self, treatment: str, condition: str | None = None) -> list[Caution]:
+        """Every caution on a treatment (for one condition, or any), recommended or excluded."""
+        found = [
+            c
+            for r in self.recommendations
+            if r.treatment == treatment and condition in (None, r.condition)
+            for c in r.cautions
+        ]
+        return found + [
+            c
+            for e in self.excluded
+            if e.treatment == treatment and condition in (None, e.condition)
+            for c in e.cautions
+        ]
 
     def excluded_ids(self) -> set[str]:
         """Treatment ids that appear in `excluded`."""

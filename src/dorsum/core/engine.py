@@ -39,6 +39,7 @@ from dorsum.core.grading import GradedCondition, grade_findings
 from dorsum.core.intake import Intake
 from dorsum.core.knowledge.index import KnowledgeIndex
 from dorsum.core.rules import STEPS
+from dorsum.core.rules.found import Seen
 
 
 def assess_intake(
@@ -78,10 +79,10 @@ def assess_intake(
 
 def decide(facts: DecisionInput, index: KnowledgeIndex) -> Decision:
     """Run every step over the facts, each seeing what the earlier ones found, and collect."""
-    found: tuple[Found, ...] = ()
+    seen = Seen()
     for step in STEPS:
-        found += step(facts, index, found)
-    return _collect(facts, found, index)
+        seen.extend(step(facts, index, seen))
+    return _collect(facts, seen.found, index)
 
 
 def _memoised(facts: DecisionInput, index: KnowledgeIndex, cache: AssessmentCache) -> Decision:
@@ -105,18 +106,7 @@ def _collect(facts: DecisionInput, found: tuple[Found, ...], index: KnowledgeInd
     advice: list[Advice] = []
     flags = ",".join(sorted(facts.flags))
     lines = ["flags: " + flags.replace(",", ", ")]
-    entries: list[Finding] = [
-        {
-            "rule": "flags",
-            "effect": "flags",
-            "treatment": "",
-            "condition": "",
-            "code": "",
-            "until": None,
-            "params": {"flags": flags},
-            "sources": (),
-        }
-    ]
+    entries = [_flags_entry(flags)]
     pres = [prebuilt.get(id(f)) for f in found]
     lines += [trace_line(f) if p is None else p.line for f, p in zip(found, pres, strict=True)]
     entries += [entry(f) if p is None else p.entry for f, p in zip(found, pres, strict=True)]
@@ -131,9 +121,9 @@ def _collect(facts: DecisionInput, found: tuple[Found, ...], index: KnowledgeInd
         elif effect == "rank":
             ranked.append(f)
         elif effect == "advise":
-            advice.append(pre.value)  # type: ignore[union-attr]
+            advice.append(pre.value)  # type: ignore[union-attr]  # always prebuilt
         elif effect == "refer":
-            referrals.append(pre.value)  # type: ignore[union-attr]
+            referrals.append(_referral_reason(f) if pre is None else pre.value)
         elif effect == "fold":
             folded.add(option)
     recommendations = tuple(
@@ -156,6 +146,20 @@ def _collect(facts: DecisionInput, found: tuple[Found, ...], index: KnowledgeInd
         findings=tuple(entries),
         trace=tuple(lines),
     )
+
+
+def _flags_entry(flags: str) -> Finding:
+    """The structured trace starts with the patient's flags, as the text trace does."""
+    return {
+        "rule": "flags",
+        "effect": "flags",
+        "treatment": "",
+        "condition": "",
+        "code": "",
+        "until": None,
+        "params": {"flags": flags},
+        "sources": (),
+    }
 
 
 def _reason(f: Found) -> Reason:

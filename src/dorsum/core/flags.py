@@ -58,6 +58,8 @@ Flag = Literal[
     "androgen_excess",
     "hidradenitis_suspected",
     "oral_options_referred",  # a referral proposes oral treatment (set after grading)
+    "under_9",  # younger than the acne guideline covers
+    "child_acne",  # active acne under 9 (set after grading)
 ]
 FLAGS: frozenset[str] = frozenset(get_args(Flag))
 
@@ -108,9 +110,15 @@ def derived_flags(flags: frozenset[str]) -> frozenset[str]:
     oral treatment, and acne causes that only matter while there is acne."""
     if "active_acne" not in flags and not flags.isdisjoint(_ACNE_CAUSES):
         flags = flags - _ACNE_CAUSES
-    if not flags.isdisjoint(_PROPOSES_ORAL):
+    if not flags.isdisjoint(_PROPOSES_ORAL) and flags.isdisjoint(_NO_ORAL_PROPOSED):
         flags = flags | {"oral_options_referred"}
+    if "under_9" in flags and "active_acne" in flags:
+        flags = flags | {"child_acne"}
     return flags
+
+
+# Referral variants that propose no oral antibiotic (see referrals.yaml).
+_NO_ORAL_PROPOSED = frozenset({"malassezia_suspected", "isotretinoin_current"})
 
 
 _ACNE_CAUSES = frozenset({"drug_induced_acne", "androgen_excess"})
@@ -133,6 +141,8 @@ def _compute(intake: Intake, *, keloid_scar: bool) -> set[str]:
         add("under_22")
         if patient.age < 18:
             add("minor")
+            if patient.age < 9:
+                add("under_9")
     if patient.fitzpatrick is None:
         add("phototype_unknown")
     elif patient.fitzpatrick >= 4:

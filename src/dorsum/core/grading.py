@@ -37,9 +37,11 @@ CONDITION_ORDER: tuple[ConditionId, ...] = (
 )
 FAT_MODERATE_PINCH_CM = 2.5
 # Mild acne (IGA grade 2: "some non-inflammatory lesions, no more than a few inflammatory
-# lesions", FDA 2018; Lehmann 2002: fewer than 15 inflammatory lesions): no nodule, fewer than
-# 15 papules and pustules, and no more of them than comedones.
+# lesions", FDA 2018), counted as Lehmann 2002 does: fewer than 20 comedones, fewer than 15
+# inflammatory lesions and fewer than 30 lesions in all, and no nodule or cyst.
+MILD_COMEDONES_BELOW = 20
 MILD_INFLAMMATORY_BELOW = 15
+MILD_TOTAL_BELOW = 30
 
 
 class Reading(NamedTuple):
@@ -183,7 +185,11 @@ def grade_acne(acne: AcneFindings) -> GradedCondition:
     fulminans = acne.rapid_worsening_with_systemic_symptoms
     if nodular or nice == "moderate_to_severe" or fulminans:
         severity: Severity = "severe"
-    elif inflammatory < MILD_INFLAMMATORY_BELOW and inflammatory <= acne.comedones:
+    elif (
+        acne.comedones < MILD_COMEDONES_BELOW
+        and inflammatory < MILD_INFLAMMATORY_BELOW
+        and acne.comedones + inflammatory < MILD_TOTAL_BELOW
+    ):
         severity = "mild"
     else:
         severity = "moderate"
@@ -223,7 +229,7 @@ def grade_acne(acne: AcneFindings) -> GradedCondition:
         grading += (
             Reading(
                 "mild_boundary",
-                (("inflammatory", inflammatory), ("below", MILD_INFLAMMATORY_BELOW)),
+                (("comedones", acne.comedones), ("inflammatory", inflammatory)),
                 band="mild",
                 sources=("fda-acne-2018", "lehmann-2002"),
             ),

@@ -115,15 +115,7 @@ def report_context(plan: Plan, *, index: KnowledgeIndex, localizer: Localizer) -
 
 def _treatment(item: Any, plan: Plan, index: KnowledgeIndex, loc: Localizer) -> TreatmentSection:
     treatment = index.treatments[item.treatment]
-    recommendation = next(
-        (
-            r
-            for r in plan.assessment.recommendations
-            if r.treatment == item.treatment and r.condition == item.condition
-        ),
-        None,
-    )
-    cautions = recommendation.cautions if recommendation is not None else ()
+    cautions = plan.assessment.cautions_on(item.treatment, item.condition)
     return TreatmentSection(
         name=loc.kb(treatment.name),
         condition=wording.condition_name(item.condition, index, loc),
@@ -193,11 +185,9 @@ def _sources(plan: Plan, index: KnowledgeIndex) -> list[dict[str, str]]:
             cited.update(dict.fromkeys(reading.sources))
     for reason in assessment.referral.reasons:
         cited.update(dict.fromkeys(reason.sources))
-    chosen = {(item.treatment, item.condition) for item in plan.items}
-    for recommendation in assessment.recommendations:
-        if (recommendation.treatment, recommendation.condition) in chosen:
-            for caution in recommendation.cautions:
-                cited.update(dict.fromkeys(caution.sources))
+    for item in plan.items:
+        for caution in assessment.cautions_on(item.treatment, item.condition):
+            cited.update(dict.fromkeys(caution.sources))
     for advice in assessment.advice:
         cited.update(dict.fromkeys(advice.sources))
     for item in plan.items:

@@ -20,6 +20,7 @@ from dorsum.core.assessment import (
     ScaleReading,
 )
 from dorsum.core.knowledge import KnowledgeIndex
+from dorsum.core.knowledge.models import Rule
 from dorsum.core.plan import Note, Plan, PlanItem, Review, Session
 from dorsum.i18n import N_, Localizer
 
@@ -49,6 +50,7 @@ CODE_LABELS: dict[str, str] = {
     "allergy": N_("an allergy"),
     "local_anaesthetic": N_("an anaesthetic allergy"),
     "minor": N_("age under 18"),
+    "under_9": N_("age under 9"),
     "age_below_clearance": N_("age under 22"),
     "bmi_above_clearance": N_("a BMI above 30"),
     "active_acne": N_("active acne"),
@@ -206,10 +208,10 @@ def caution_text(caution: Caution, index: KnowledgeIndex, loc: Localizer) -> str
         indication = index.indications.get(caution.rule.removeprefix("evidence."))
         text = loc.kb(indication.evidence_note) if indication is not None else caution.text
     else:
-        rule = index.rules.get(caution.rule)
+        rule = _rule(index, caution.rule)
         until = caution.params.get("until")
         if rule is None:
-            text = caution.text
+            text = loc.kb(caution.text)
         elif "{until}" in rule.text:
             day = date.fromisoformat(str(until)) if until else None
             text = loc.kb(rule.text, until=loc.date(day) if day else "?")
@@ -224,25 +226,34 @@ def caution_text(caution: Caution, index: KnowledgeIndex, loc: Localizer) -> str
     return text
 
 
+# Rule ids that were renamed, so that results stored before read as the rule that replaced them.
+RENAMED = {
+    "c11.filler.hyaluronic-acid": "c11.hyaluronic-acid",
+    "c5.keloid.exclude": "c5.keloid.dermabrasion",
+}
+
+
+def _rule(index: KnowledgeIndex, rule_id: str) -> Rule | None:
+    return index.rules.get(RENAMED.get(rule_id, rule_id))
+
+
 def reason_text(reason: Reason, index: KnowledgeIndex, loc: Localizer) -> str:
     """Why an option is ruled out, from the rule that said so (dates in the reader's language)."""
-    rule = index.rules.get(reason.rule)
+    rule = _rule(index, reason.rule)
     if rule is not None:
-        if reason.until is not None and "{until}" in rule.text:
-            text = loc.kb(rule.text, until=loc.date(reason.until))
-        else:
-            text = loc.kb(rule.text)
-        if reason.params.get("counted_from") == "last_dose" and reason.until is not None:
-            text += " " + loc.gettext(
-                "Isotretinoin is still being taken, so the wait ends %(months)s months after "
-                "the last dose: %(date)s is the earliest possible date.",
+        if reason.until is None or "{until}" not in rule.text:
+            return loc.kb(rule.text)
+        until = loc.date(reason.until)
+        if reason.params.get("counted_from") == "last_dose":  # still taken: from the last dose
+            until = loc.gettext(
+                "%(months)s months after the last dose (not before %(date)s)",
                 months=reason.params.get("months"),
-                date=loc.date(reason.until),
+                date=until,
             )
-        return text
+        return loc.kb(rule.text, until=until)
     if reason.rule.startswith("requires."):
         return _requires_text(reason, index, loc)
-    return reason.text
+    return loc.kb(reason.text)
 
 
 def _requires_text(reason: Reason, index: KnowledgeIndex, loc: Localizer) -> str:
@@ -251,7 +262,12 @@ def _requires_text(reason: Reason, index: KnowledgeIndex, loc: Localizer) -> str
         treatment = index.treatments.get(reason.rule.removeprefix("requires."))
         companion = treatment.requires[0] if treatment and treatment.requires else ""
     companion_name = name(companion, index, loc, inline=True) if companion else "?"
-    because = str(reason.params.get("because") or "not_offered")
+    because = str(reason.params.get("because") or "")
+    if not because:  # a result stored before companions had parameters: say no more than it
+        return loc.gettext(
+            "Only ever used together with %(name)s, which is not available here.",
+            name=companion_name,
+        )
     if because == "not_offered":
         return loc.gettext(
             "Only ever used together with %(name)s, which is not offered for these findings.",
@@ -269,10 +285,12 @@ def referral_text(reason: ReferralReason, index: KnowledgeIndex, loc: Localizer)
     referral = next((r for r in index.kb.referrals if r.id == reason.rule), None)
     if referral is None:
         return reason.text
-    variant = next((v for v in referral.variants if v.id == reason.variant), None)
-    options = variant.text if variant is not None else referral.options
+    chosen = set(reason.variant.split(",")) if reason.variant else set()
+    variants = [loc.kb(v.text) for v in referral.variants if v.id in chosen]
     text = loc.kb(referral.text)
-    return f"{text} {loc.kb(options)}" if options else text
+    if variants:
+        return " ".join((text, *variants))
+    return f"{text} {loc.kb(referral.options)}" if referral.options else text
 
 
 def advice_text(advice: Advice, index: KnowledgeIndex, loc: Localizer) -> str:
@@ -318,13 +336,13 @@ def _gags(reading: ScaleReading, loc: Localizer) -> Words:
 
 def _mild_boundary(reading: ScaleReading, loc: Localizer) -> Words:
     value = loc.gettext(
-        "%(inflammatory)s inflammatory, fewer than %(below)s and no more than comedones",
+        "%(comedones)s comedones, %(inflammatory)s inflammatory",
+        comedones=_p(reading, "comedones"),
         inflammatory=_p(reading, "inflammatory"),
-        below=_p(reading, "below"),
     )
     note = loc.gettext(
-        "IGA mild: some comedones and no more than a few papules or pustules; "
-        "Lehmann: fewer than 15 inflammatory lesions."
+        "IGA mild: some comedones and no more than a few papules or pustules; counted as "
+        "Lehmann 2002: fewer than 20 comedones, 15 inflammatory lesions and 30 in all."
     )
     return (loc.gettext("Mild acne"), value, note)
 

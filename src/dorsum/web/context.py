@@ -4,8 +4,8 @@ dependencies in `deps.py`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, tzinfo
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
 from functools import cached_property
 
 from sqlalchemy.orm import Session
@@ -25,10 +25,8 @@ class Caller:
     actor: Actor | None
     language: Language
     csrf_token: str
-    # from the application's clock (deps.caller); the default serves only a caller made
-    # without a request's dependencies, such as the error page's signed-out fallback
-    now: datetime = field(default_factory=lambda: datetime.now(UTC))
-    zone: tzinfo = UTC  # the clinic's time zone: what "today" and shown times mean
+    now: datetime  # from the application's clock, never read here
+    zone: tzinfo  # the clinic's time zone: what "today" and shown times mean
 
     @property
     def today(self) -> date:

@@ -4,7 +4,6 @@ language), so a 403, 404 or 422 never looks like being signed out."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import Request
@@ -13,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from dorsum.storage.database import reading
 from dorsum.web.context import Caller
-from dorsum.web.deps import identify
+from dorsum.web.deps import clock_of, identify
 
 
 def render_error(
@@ -34,8 +33,12 @@ def _caller(request: Request) -> Caller:
         return known
     with Session(reading(request.app.state.engine)) as db:
         try:
-            return identify(request, db, now=datetime.now(UTC))
+            return identify(request, db, now=clock_of(request).now())
         except Exception:  # an unknown token, or the database down: show the page signed out
             request.state.bearer = False
             db.rollback()
-            return Caller(db=db, actor=None, language="en", csrf_token="")
+            settings = request.app.state.settings
+            now = clock_of(request).now()
+            return Caller(
+                db=db, actor=None, language="en", csrf_token="", now=now, zone=settings.zone
+            )

@@ -206,7 +206,21 @@ class FormReader:
         return str(value).strip() if value is not None else ""
 
     def flag(self, name: str) -> bool:
-        return self.text(name).lower() in ("on", "true", "1", "yes")
+        value = self.text(name).lower()
+        if value in ("", "off", "false", "0", "no"):
+            return False
+        if value not in ("on", "true", "1", "yes"):
+            self.problem(name, N_("Tick the box or leave it empty."))
+        return True
+
+    def choices(self, name: str, allowed: tuple[str, ...]) -> list[str]:
+        """The ticked values of a group of boxes, in `allowed` order; an unknown one is a
+        problem, never silently dropped."""
+        ticked = self.form.get(name) or []
+        values = [ticked] if isinstance(ticked, str) else [str(v) for v in ticked]
+        if any(value not in allowed for value in values):
+            self.problem(name, N_("Choose one of the options."))
+        return [value for value in allowed if value in values]
 
     def number(self, name: str, kind: type = int) -> Any:
         value = self.text(name).replace(",", ".")
@@ -248,18 +262,27 @@ def _patient(reader: FormReader) -> dict[str, Any]:
 
 def _history(reader: FormReader) -> dict[str, Any]:
     history: dict[str, Any] = {flag: reader.flag(flag) for flag in HISTORY_FLAGS}
-    allergies = reader.form.get("allergies") or []
-    history["allergies"] = [a for a in ALLERGIES if a in allergies]
-    drugs = reader.form.get("acne_inducing_drugs") or []
-    history["acne_inducing_drugs"] = [d for d in ACNE_INDUCING_DRUGS if d in drugs]
+    history["allergies"] = reader.choices("allergies", ALLERGIES)
+    history["acne_inducing_drugs"] = reader.choices("acne_inducing_drugs", ACNE_INDUCING_DRUGS)
     history["cold_disorder"] = reader.text("cold_disorder") or None
     state = reader.text("isotretinoin") or "never"
     months = reader.number("isotretinoin_months")
+    if state not in ("never", "taking", "stopped"):
+        reader.problem("isotretinoin", N_("Choose one of the options."))
     if state == "taking":
         history["isotretinoin_months_since_stop"] = 0
+        if months is not None:
+            reader.problem(
+                "isotretinoin_months", N_("Leave the months empty while it is still taken.")
+            )
     elif state == "stopped":
         if months is None and not any(p.field == "isotretinoin_months" for p in reader.problems):
             reader.problem("isotretinoin_months", N_("Enter how many months ago it was stopped."))
+        elif months == 0:
+            reader.problem(
+                "isotretinoin_months",
+                N_("Stopped less than a month ago counts as 1 month; 0 means still taking it."),
+            )
         history["isotretinoin_months_since_stop"] = months
     elif months is not None:
         reader.problem("isotretinoin", N_("Choose “stopped” to record months since stopping."))

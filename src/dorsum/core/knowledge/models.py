@@ -66,6 +66,7 @@ ReasonCode = Literal[
     "hidradenitis_suspected",
     "dark_phototype",
     "local_anaesthetic",
+    "under_9",
 ]
 # What a treatment is, for the contraindication matrix: a rule about a patient factor names
 # properties, so every treatment that has the property is covered, including new ones.
@@ -244,7 +245,6 @@ class Treatment(Entry):
     kind: TreatmentKind
     invasiveness: Annotated[int, Field(ge=0, le=4)]
     physician_required: bool
-    resurfacing: bool = False
     properties: tuple[Property, ...] = Field(min_length=1)
     summary: str
     requires: tuple[Id, ...] = ()

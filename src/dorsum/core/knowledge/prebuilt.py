@@ -26,8 +26,11 @@ class PrebuiltFindings:
     advice: dict[str, Found] = field(default_factory=dict)  # by advice id
     referral: dict[tuple[str, str], Found] = field(default_factory=dict)  # (id, variant)
     by_id: dict[int, Prebuilt] = field(default_factory=dict)  # id(found) -> what it becomes
+    kept: list[Found] = field(default_factory=list)  # every prebuilt finding lives as long
 
     def add(self, found: Found, value: Any = None) -> Found:
+        """Register a finding; the engine recognises it by identity, so it is kept alive."""
+        self.kept.append(found)
         self.by_id[id(found)] = Prebuilt(trace_line(found), entry(found), value)
         return found
 

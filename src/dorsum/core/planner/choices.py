@@ -113,7 +113,10 @@ def _blockers(exclusion: Exclusion, index: KnowledgeIndex) -> list[str]:
     for reason in exclusion.reasons:
         rule = index.rules.get(reason.rule)
         deferral = rule.deferral if rule is not None else None
-        dated = deferral == "wait" and reason.until is not None
+        # While isotretinoin is still taken the wait counts from a last dose not yet known:
+        # its date is only the earliest possible, so no plan may be dated from it.
+        still_taken = reason.params.get("counted_from") == "last_dose"
+        dated = deferral == "wait" and reason.until is not None and not still_taken
         if not (dated or deferral == "acne_controlled"):
             said = _said(reason.text, rule.text if rule is not None else "", reason.until)
             blockers.append(f"{reason.code}: {said}" if said else reason.code)

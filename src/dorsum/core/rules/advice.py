@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from dorsum.core.decision import DecisionInput
 from dorsum.core.knowledge.index import KnowledgeIndex
-from dorsum.core.rules.found import Found
+from dorsum.core.rules.found import Found, Seen
 
 
-def advise(
-    facts: DecisionInput, index: KnowledgeIndex, found: tuple[Found, ...]
-) -> tuple[Found, ...]:
+def advise(facts: DecisionInput, index: KnowledgeIndex, seen: Seen) -> tuple[Found, ...]:
     """Each advice item whose conditions include one that is present, in knowledge-base order."""
     present = {condition.id for condition in facts.conditions}
     prebuilt = index.prebuilt.advice

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dorsum.core.decision import DecisionInput
 from dorsum.core.knowledge.index import Candidate, KnowledgeIndex
-from dorsum.core.rules.found import Found
+from dorsum.core.rules.found import Found, Seen
 
 
 def consider_indicated(
-    facts: DecisionInput, index: KnowledgeIndex, found: tuple[Found, ...]
+    facts: DecisionInput, index: KnowledgeIndex, seen: Seen
 ) -> tuple[Found, ...]:
     """For each condition, the best-fitting matching indication of each treatment."""
     best: dict[tuple[str, str], Candidate] = {}

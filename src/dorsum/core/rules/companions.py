@@ -9,15 +9,15 @@ from datetime import date
 
 from dorsum.core.decision import DecisionInput
 from dorsum.core.knowledge.index import KnowledgeIndex
-from dorsum.core.rules.found import Found, considered, excluded
+from dorsum.core.rules.found import Found, Seen
 
 
 def require_companions(
-    facts: DecisionInput, index: KnowledgeIndex, found: tuple[Found, ...]
+    facts: DecisionInput, index: KnowledgeIndex, seen: Seen
 ) -> tuple[Found, ...]:
     """Exclude an option whose required companion is unavailable."""
-    options = considered(found)
-    reasons = excluded(found)
+    options = seen.considered
+    reasons = seen.excluded
     out = []
     for (treatment_id, condition_id), option in options.items():
         for required in index.treatments[treatment_id].requires:

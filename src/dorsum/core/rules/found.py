@@ -1,32 +1,48 @@
-"""The step signature, and the views of earlier findings that steps read.
+"""The step signature, and what a step sees of the earlier steps' findings.
 
-A step is a pure function `(facts, index, earlier findings) -> findings`. The engine runs the
-steps in order, each seeing what the earlier ones found, and builds the result from all of them.
+A step is a pure function `(facts, index, seen) -> new findings`. The engine runs the steps in
+order and, between two steps, adds what one found to `Seen`, whose views (the options
+considered, excluded, cautioned or folded so far) the next steps read. Steps never change
+`Seen`; only the engine extends it, with findings.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from dorsum.core.decision import DecisionInput
 from dorsum.core.findings import Found, trace_line
 from dorsum.core.knowledge.index import KnowledgeIndex
 
-Step = Callable[[DecisionInput, KnowledgeIndex, tuple[Found, ...]], tuple[Found, ...]]
+Option = tuple[str, str]  # (treatment, condition)
 
 
-def considered(found: tuple[Found, ...]) -> dict[tuple[str, str], Found]:
-    """The options considered so far, by (treatment, condition), in the order found."""
-    return {(f.treatment, f.condition): f for f in found if f.effect == "consider"}
+@dataclass(slots=True)
+class Seen:
+    """Every finding so far, in order, and views of them by option."""
+
+    found: tuple[Found, ...] = ()
+    considered: dict[Option, Found] = field(default_factory=dict)
+    excluded: dict[Option, list[Found]] = field(default_factory=dict)
+    cautions: dict[Option, int] = field(default_factory=dict)
+    folded: set[Option] = field(default_factory=set)
+
+    def extend(self, new: tuple[Found, ...]) -> None:
+        """Add a step's findings (the engine's job, between steps)."""
+        self.found += new
+        for f in new:
+            effect, option = f.effect, (f.treatment, f.condition)
+            if effect == "consider":
+                self.considered[option] = f
+            elif effect == "exclude":
+                self.excluded.setdefault(option, []).append(f)
+            elif effect == "caution":
+                self.cautions[option] = self.cautions.get(option, 0) + 1
+            elif effect == "fold":
+                self.folded.add(option)
 
 
-def excluded(found: tuple[Found, ...]) -> dict[tuple[str, str], list[Found]]:
-    """Every exclusion found so far, by option."""
-    reasons: dict[tuple[str, str], list[Found]] = {}
-    for f in found:
-        if f.effect == "exclude":
-            reasons.setdefault((f.treatment, f.condition), []).append(f)
-    return reasons
+Step = Callable[[DecisionInput, KnowledgeIndex, Seen], tuple[Found, ...]]
 
-
-__all__ = ["Found", "Step", "considered", "excluded", "trace_line"]
+__all__ = ["Found", "Option", "Seen", "Step", "trace_line"]

@@ -8,33 +8,28 @@ injection, incision or ablation (invasiveness 3-4) after all the others.
 
 from __future__ import annotations
 
-from collections import Counter
-
 from dorsum.core.decision import DecisionInput
 from dorsum.core.grading import CONDITION_ORDER
 from dorsum.core.knowledge.index import KnowledgeIndex
-from dorsum.core.rules.found import Found, considered
+from dorsum.core.rules.found import Found, Seen
 
 CAUTION_PENALTY = 2.0
 INVASIVE_FROM = 3
 _CONDITION_POSITION: dict[str, int] = {condition: i for i, condition in enumerate(CONDITION_ORDER)}
 
 
-def rank(
-    facts: DecisionInput, index: KnowledgeIndex, found: tuple[Found, ...]
-) -> tuple[Found, ...]:
+def rank(facts: DecisionInput, index: KnowledgeIndex, seen: Seen) -> tuple[Found, ...]:
     """The surviving options, scored and ordered best first, as `rank` findings."""
-    out_of_play = {(f.treatment, f.condition) for f in found if f.effect in ("exclude", "fold")}
-    cautions = Counter((f.treatment, f.condition) for f in found if f.effect == "caution")
+    excluded, folded, cautions = seen.excluded, seen.folded, seen.cautions
     prefer_gentle = facts.prefer_non_invasive
     order = index.treatment_order
     scored = []
-    for key, option in considered(found).items():
-        if key in out_of_play:
+    for key, option in seen.considered.items():
+        if key in excluded or key in folded:
             continue
         candidate = index.candidate_by_indication[option.rule]
         invasiveness = candidate.treatment.invasiveness
-        score = candidate.base_score - invasiveness - CAUTION_PENALTY * cautions[key]
+        score = candidate.base_score - invasiveness - CAUTION_PENALTY * cautions.get(key, 0)
         sort_key = (
             _CONDITION_POSITION[key[1]],
             prefer_gentle and invasiveness >= INVASIVE_FROM,

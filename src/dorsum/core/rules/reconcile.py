@@ -8,18 +8,18 @@ from __future__ import annotations
 
 from dorsum.core.decision import DecisionInput
 from dorsum.core.knowledge.index import KnowledgeIndex
-from dorsum.core.rules.found import Found, considered, excluded
+from dorsum.core.rules.found import Found, Seen
 
 
 def reconcile_conditions(
-    facts: DecisionInput, index: KnowledgeIndex, found: tuple[Found, ...]
+    facts: DecisionInput, index: KnowledgeIndex, seen: Seen
 ) -> tuple[Found, ...]:
     """Fold condition-specific exclusions into the same treatment's surviving options."""
     if len(facts.conditions) < 2:
         return ()  # one condition: nothing to reconcile
-    reasons = excluded(found)
+    reasons = seen.excluded
     by_treatment: dict[str, list[str]] = {}
-    for treatment, condition in considered(found):
+    for treatment, condition in seen.considered:
         by_treatment.setdefault(treatment, []).append(condition)
     out: list[Found] = []
     for treatment, conditions in by_treatment.items():

@@ -10,7 +10,7 @@ from dorsum.core.dates import add_months
 from dorsum.core.decision import DecisionInput
 from dorsum.core.knowledge.index import KnowledgeIndex
 from dorsum.core.knowledge.models import Rule
-from dorsum.core.rules.found import Found, considered
+from dorsum.core.rules.found import Found, Seen
 
 
 def _hits(
@@ -25,14 +25,12 @@ def _hits(
     ]
 
 
-def screen_factors(
-    facts: DecisionInput, index: KnowledgeIndex, found: tuple[Found, ...]
-) -> tuple[Found, ...]:
+def screen_factors(facts: DecisionInput, index: KnowledgeIndex, seen: Seen) -> tuple[Found, ...]:
     """Every flag-triggered rule whose flag the patient has, in knowledge-base order."""
     fired = index.fired_rules(facts.flags)
     if not fired:
         return ()
-    options = considered(found)
+    options = seen.considered
     prebuilt = index.prebuilt.rule
     return tuple(
         prebuilt[(rule.id, treatment, condition)]
@@ -41,16 +39,14 @@ def screen_factors(
     )
 
 
-def screen_waits(
-    facts: DecisionInput, index: KnowledgeIndex, found: tuple[Found, ...]
-) -> tuple[Found, ...]:
+def screen_waits(facts: DecisionInput, index: KnowledgeIndex, seen: Seen) -> tuple[Found, ...]:
     """Timed deferrals (isotretinoin), dated from the explicit today. While the drug is still
     taken (0 months since stopping) the wait counts from the last dose, which is not known yet:
     the date given is the earliest possible one."""
     months_since, today = facts.isotretinoin_months_since_stop, facts.today
     if months_since is None or today is None:
         return ()
-    options = considered(found)
+    options = seen.considered
     out: list[Found] = []
     for rule in index.wait_rules:
         assert rule.wait is not None
@@ -69,9 +65,7 @@ def screen_waits(
     return tuple(out)
 
 
-def screen_evidence(
-    facts: DecisionInput, index: KnowledgeIndex, found: tuple[Found, ...]
-) -> tuple[Found, ...]:
+def screen_evidence(facts: DecisionInput, index: KnowledgeIndex, seen: Seen) -> tuple[Found, ...]:
     """Options resting on insufficient evidence carry a low-evidence caution."""
     low = index.prebuilt.evidence
-    return tuple(low[f.rule] for f in found if f.effect == "consider" and f.rule in low)
+    return tuple(low[f.rule] for f in seen.considered.values() if f.rule in low)

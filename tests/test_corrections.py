@@ -339,3 +339,41 @@ def test_acne_before_nine_is_referred_and_topicals_cautioned() -> None:
     result = assess({"age": 7}, acne={"comedones": 10, "papules": 3})
     assert "under_9" in {r.code for r in result.referral.reasons}
     assert "under_9" in cautions(result, "benzoyl_peroxide")
+
+
+def test_a_child_with_nodules_is_not_proposed_oral_antibiotics() -> None:
+    """Under 9, oral treatment is a specialist's decision, and no oral-antibiotic caution."""
+    result = assess({"age": 7}, acne={"nodules": 1, "papules": 10, "comedones": 5})
+    assert "under 9" in referral(result, "refer.nodular-acne")
+    assert "oral_antibiotic_combination" not in cautions(result, "topical_antibiotic")
+
+
+def test_the_under_nine_caution_is_about_acne_only() -> None:
+    """Silicone for a child's burn scar is not cautioned as an acne treatment."""
+    result = assess({"age": 6}, scars=[{"cause": "burn", "kind": "hypertrophic"}])
+    assert "under_9" not in cautions(result, "silicone_gel")
+
+
+def test_a_wait_from_a_last_dose_not_yet_taken_is_never_shown_as_a_fixed_date() -> None:
+    """The terminal says 'not before', never 'Until <date>', while isotretinoin is taken."""
+    from rich.console import Console
+
+    result = assess(history={"isotretinoin_months_since_stop": 0}, acne_scars=SEVERE_SCARS)
+    console = Console(width=300, record=True)
+    console.print(render_assessment(result, index=default_index()))
+    text = console.export_text()
+    assert "not before" in text
+    assert " Until " not in text
+    spanish = dorsum.assess(
+        {
+            "patient": {"age": 30},
+            "history": {"isotretinoin_months_since_stop": 0},
+            "findings": {"acne_scars": SEVERE_SCARS},
+        },
+        today=TODAY,
+        language="es",
+    )
+    laser = next(
+        r.text for e in spanish.excluded if e.treatment == "laser_resurfacing" for r in e.reasons
+    )
+    assert "hasta el momento en que se cumplan 6 meses" in laser

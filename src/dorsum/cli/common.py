@@ -46,9 +46,16 @@ def clinic_today(zone: tzinfo) -> date:
 
 def settings_today() -> date:
     """Today as the clinic's `DORSUM_TIMEZONE` has it (the one time-zone setting)."""
+    from pydantic import ValidationError
+
     from dorsum.settings import Settings
 
-    return clinic_today(Settings().zone)
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        names = ", ".join(f"DORSUM_{str(e['loc'][0]).upper()}" for e in error.errors() if e["loc"])
+        fail(f"a setting is not valid ({names}); pass --today or correct the setting")
+    return clinic_today(settings.zone)
 
 
 def parse_day(value: str | None, option: str) -> date | None:

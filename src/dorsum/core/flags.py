@@ -118,7 +118,7 @@ def derived_flags(flags: frozenset[str]) -> frozenset[str]:
 
 
 # Referral variants that propose no oral antibiotic (see referrals.yaml).
-_NO_ORAL_PROPOSED = frozenset({"malassezia_suspected", "isotretinoin_current"})
+_NO_ORAL_PROPOSED = frozenset({"malassezia_suspected", "isotretinoin_current", "under_9"})
 
 
 _ACNE_CAUSES = frozenset({"drug_induced_acne", "androgen_excess"})

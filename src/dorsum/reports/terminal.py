@@ -145,7 +145,7 @@ def _excluded(assessment: Assessment, index: KnowledgeIndex) -> Table:
                 reasons.append("\n")
             reasons.append("✗ ", style="red")
             reasons.append(wording.reason_text(reason, index, EN))
-            if reason.until is not None:
+            if reason.until is not None and reason.params.get("counted_from") != "last_dose":
                 reasons.append(f" Until {long_date(reason.until)}.", style="bold")
             reasons.append(f" [{reason.code}]", style="dim")
         for caution in item.cautions:

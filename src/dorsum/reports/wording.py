@@ -227,10 +227,8 @@ def caution_text(caution: Caution, index: KnowledgeIndex, loc: Localizer) -> str
 
 
 # Rule ids that were renamed, so that results stored before read as the rule that replaced them.
-RENAMED = {
-    "c11.filler.hyaluronic-acid": "c11.hyaluronic-acid",
-    "c5.keloid.exclude": "c5.keloid.dermabrasion",
-}
+# (`c5.keloid.exclude`, split in two by treatment, keeps its stored text, true of both.)
+RENAMED = {"c11.filler.hyaluronic-acid": "c11.hyaluronic-acid"}
 
 
 def _rule(index: KnowledgeIndex, rule_id: str) -> Rule | None:

@@ -25,7 +25,7 @@ class DecisionInput(NamedTuple):
     flags: frozenset[str]
     isotretinoin_months_since_stop: int | None
     prefer_non_invasive: bool
-    today: date | None  # only set when a dated wait can fire, so it is not needlessly a key
+    today: date  # always known: every step may date what it finds
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,5 +56,5 @@ def decision_input(
         flags=flags,
         isotretinoin_months_since_stop=months if waits_can_fire else None,
         prefer_non_invasive=intake.goals.prefer_non_invasive,
-        today=today if waits_can_fire else None,
+        today=today,
     )

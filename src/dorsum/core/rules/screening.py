@@ -44,7 +44,7 @@ def screen_waits(facts: DecisionInput, index: KnowledgeIndex, seen: Seen) -> tup
     taken (0 months since stopping) the wait counts from the last dose, which is not known yet:
     the date given is the earliest possible one."""
     months_since, today = facts.isotretinoin_months_since_stop, facts.today
-    if months_since is None or today is None:
+    if months_since is None:
         return ()
     options = seen.considered
     out: list[Found] = []

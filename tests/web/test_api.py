@@ -39,6 +39,18 @@ def test_assess_returns_the_contract(client: TestClient) -> None:
     assert body["recommendations"][0]["treatment"] == "benzoyl_peroxide"
 
 
+def test_assess_speaks_spanish_when_asked(client: TestClient) -> None:
+    """`?language=es` words every text of the same result in Spanish; codes do not change."""
+    english = client.post("/api/assess?today=2026-11-21", json=TEEN).json()
+    spanish = client.post("/api/assess?today=2026-11-21&language=es", json=TEEN).json()
+    assert [r["treatment"] for r in spanish["recommendations"]] == [
+        r["treatment"] for r in english["recommendations"]
+    ]
+    first, primero = english["recommendations"][0], spanish["recommendations"][0]
+    assert primero["rationale"]
+    assert primero["rationale"] != first["rationale"]
+
+
 def test_a_bad_intake_is_a_422_naming_each_field(client: TestClient) -> None:
     """Each bad field is named by its dotted path; no 500."""
     response = client.post(
@@ -194,4 +206,4 @@ def test_the_assess_endpoint_documents_its_body_and_date(client: TestClient) -> 
     operation = client.get("/openapi.json").json()["paths"]["/api/assess"]["post"]
     schema = operation["requestBody"]["content"]["application/json"]["schema"]
     assert schema == {"$ref": "#/components/schemas/Intake"}
-    assert [p["name"] for p in operation["parameters"]] == ["today"]
+    assert [p["name"] for p in operation["parameters"]] == ["today", "language"]

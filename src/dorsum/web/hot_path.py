@@ -43,19 +43,26 @@ def query_date(request: Request, name: str) -> date | None:
         raise RequestValidationError([problem]) from None
 
 
-def openapi(body: str, dates: tuple[str, ...] = ()) -> dict[str, Any]:
-    """OpenAPI for a required JSON body whose schema is among the components, and date
-    parameters in the query string."""
+def openapi(
+    body: str, dates: tuple[str, ...] = (), choices: dict[str, list[str]] | None = None
+) -> dict[str, Any]:
+    """OpenAPI for a required JSON body whose schema is among the components, and date and
+    choice parameters in the query string."""
     reference = {"$ref": f"#/components/schemas/{body}"}
+    parameters: list[dict[str, Any]] = [
+        {
+            "name": name,
+            "in": "query",
+            "required": False,
+            "schema": {"type": "string", "format": "date"},
+        }
+        for name in dates
+    ]
+    parameters += [
+        {"name": name, "in": "query", "required": False, "schema": {"enum": values}}
+        for name, values in (choices or {}).items()
+    ]
     return {
         "requestBody": {"required": True, "content": {"application/json": {"schema": reference}}},
-        "parameters": [
-            {
-                "name": name,
-                "in": "query",
-                "required": False,
-                "schema": {"type": "string", "format": "date"},
-            }
-            for name in dates
-        ],
+        "parameters": parameters,
     }

@@ -88,7 +88,7 @@ def health(request: Request) -> Response:
     "/assess",
     response_model=Assessment,
     responses={422: ERRORS[422]},
-    openapi_extra=openapi("Intake", dates=("today",)),
+    openapi_extra=openapi("Intake", dates=("today",), choices={"language": ["en", "es"]}),
 )
 async def assess(request: Request) -> Response:
     """Assess one intake (contract 1): conditions, ranked options, exclusions, referral."""

@@ -44,12 +44,12 @@ class Wording:
 
     def __init__(self, index: KnowledgeIndex, loc: Localizer) -> None:
         self.index, self.loc = index, loc
-        self.fixed: dict[int, Any] = {}  # id(prebuilt value) -> its worded copy
-        self._keep: list[Any] = []  # the prebuilt values, so that their ids stay theirs
-        for pre in index.prebuilt.by_id.values():
-            if pre.value is not None:
-                self._keep.append(pre.value)
-                self.fixed[id(pre.value)] = self._word(pre.value)
+        # id(prebuilt value) -> its worded copy; the index (held here) keeps the values alive
+        self.fixed: dict[int, Any] = {
+            id(pre.value): self._word(pre.value)
+            for pre in index.prebuilt.by_id.values()
+            if pre.value is not None
+        }
         self.rationale = {
             i.id: loc.kb(i.rationale) for t in index.kb.treatments for i in t.indications
         }

@@ -43,6 +43,7 @@ HISTORY_FLAGS = (
     "hidradenitis_suspected",
 )
 ACNE_INDUCING_DRUGS = ("systemic_corticosteroids", "lithium", "anabolic_steroids", "antiepileptics")
+LIST_FIELDS = ("allergies", "acne_inducing_drugs")  # groups of boxes: posted as lists
 ALLERGIES = (
     "hyaluronic_acid",
     "lidocaine",

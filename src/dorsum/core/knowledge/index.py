@@ -44,7 +44,6 @@ class Candidate:
     features: frozenset[str]
     severities: frozenset[str]
     base_score: float  # fit and evidence; the engine subtracts invasiveness and cautions
-    trace: str  # the line considering it adds to the trace
 
     def matches(self, severity: str, features: frozenset[str]) -> bool:
         """True when the condition's severity and features are ones this indication suits."""
@@ -128,7 +127,6 @@ def _candidates(kb: KnowledgeBase) -> dict[str, tuple[Candidate, ...]]:
                     features=frozenset(indication.features_any),
                     severities=frozenset(indication.severities),
                     base_score=10.0 * indication.fit + 3.0 * EVIDENCE_POINTS[indication.evidence],
-                    trace=(f"consider {indication.id}: {treatment.id} for {indication.condition}"),
                 )
             )
     return {condition: tuple(items) for condition, items in grouped.items()}

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from dorsum.core.decision import DecisionInput
-from dorsum.core.findings import Found, trace_line
+from dorsum.core.findings import Found
 from dorsum.core.knowledge.index import KnowledgeIndex
 
 Option = tuple[str, str]  # (treatment, condition)
@@ -45,4 +45,4 @@ class Seen:
 
 Step = Callable[[DecisionInput, KnowledgeIndex, Seen], tuple[Found, ...]]
 
-__all__ = ["Found", "Option", "Seen", "Step", "trace_line"]
+__all__ = ["Found", "Option", "Seen", "Step"]

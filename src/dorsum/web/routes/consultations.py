@@ -24,7 +24,7 @@ from dorsum.services.bodymap import ZONES, BodyMap
 from dorsum.services.errors import Conflict, InvalidInput
 from dorsum.web.context import Caller
 from dorsum.web.deps import FormDep, KnowledgeDep, SignedInDep, WriteDep
-from dorsum.web.forms import FIELDS, field_for, form_values, read_form, rows_to_show
+from dorsum.web.forms import FIELDS, LIST_FIELDS, field_for, form_values, read_form, rows_to_show
 from dorsum.web.problems import Problem, by_field, plan_problem
 from dorsum.web.routes.ids import RecordId
 from dorsum.web.templating import render
@@ -35,13 +35,10 @@ OTHER_FIELDS = ("isotretinoin", "visit_date", "note", "body_map", "base_version"
 
 def _submitted(form: FormData) -> dict[str, Any]:
     """The form's fields, with the multiple choices as lists, to read or to show again."""
-    values: dict[str, Any] = {key: form.get(key) for key in form if key not in _LISTS}
-    for key in _LISTS:
+    values: dict[str, Any] = {key: form.get(key) for key in form if key not in LIST_FIELDS}
+    for key in LIST_FIELDS:
         values[key] = [str(a) for a in form.getlist(key)]
     return values
-
-
-_LISTS = ("allergies", "acne_inducing_drugs")
 
 
 def _input(

@@ -29,6 +29,7 @@ demo: $(STAMP)
 			-c laser_resurfacing -c home_care --lang $$lang --format pdf \
 			-o out/plan-severe-acne-scars-$$lang.pdf || exit 1; \
 	done
+	@$(BIN)/dorsum schedule synthetic --patients 50 --seconds 5
 	@$(BIN)/dorsum demo --host $(HOST) --port $(PORT)
 
 ## test: lint (ruff, mypy), then the test suite (browser tests need /usr/bin/chromium;

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import assess_bench, plan_bench, typing_bench, web_bench
+from bench import assess_bench, booking_bench, plan_bench, typing_bench, web_bench
 
 
 def main() -> None:
@@ -10,6 +10,7 @@ def main() -> None:
     plan_bench.main()
     web_bench.main()
     typing_bench.main()
+    booking_bench.main()
 
 
 if __name__ == "__main__":

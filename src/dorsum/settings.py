@@ -21,15 +21,26 @@ DORSUM_MAX_BODY_BYTES   the largest request body accepted (default 1 MB; larger:
 DORSUM_MAX_JSON_DEPTH   the deepest nesting a JSON body may have (default 32; deeper: 422)
 DORSUM_SQLITE_BUSY_TIMEOUT_MS   how long a request waits for SQLite's write lock before it
                         answers 503 with Retry-After (default 5000)
+DORSUM_SMTP_HOST        the mail server that sends booking messages (default empty: sending
+                        is off and messages wait in the outbox); see docs/reminders.md
+DORSUM_SMTP_PORT        its port (default 587)
+DORSUM_SMTP_SECURITY    starttls (default), tls (implicit TLS, usually port 465) or none
+DORSUM_SMTP_USERNAME, DORSUM_SMTP_PASSWORD   the login, when the server wants one
+DORSUM_SMTP_FROM        the From address of booking messages, also the invitations' organizer
+DORSUM_SMTP_TIMEOUT_SECONDS   how long to wait for the mail server (default 30)
+DORSUM_OUTBOX_MAX_ATTEMPTS    how often a message is tried before it is left failed (default 5)
+DORSUM_SMS_WEBHOOK_URL  where SMS texts are POSTed as JSON {"to", "text"} (default empty: SMS
+                        texts wait in the outbox)
 """
 
 from __future__ import annotations
 
 import ipaddress
 from functools import cached_property, lru_cache
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import field_validator
+from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from dorsum.services.opening_hours import OpeningHours
@@ -57,6 +68,15 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_000_000
     max_json_depth: int = 32
     sqlite_busy_timeout_ms: int = 5000
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_from: str = ""
+    smtp_timeout_seconds: float = 30.0
+    outbox_max_attempts: int = 5
+    sms_webhook_url: str = ""
 
     @field_validator("timezone")
     @classmethod

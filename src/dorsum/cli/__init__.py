@@ -17,8 +17,10 @@ from dorsum.cli.audit import audit_app
 from dorsum.cli.clinic import clinic_app
 from dorsum.cli.common import parse_day, settings_today, user_errors
 from dorsum.cli.kb import kb_app
+from dorsum.cli.outbox import outbox_app
 from dorsum.cli.plan import plan_command
 from dorsum.cli.reading import read_document
+from dorsum.cli.schedule import schedule_app
 from dorsum.cli.web import db_app, demo, serve
 from dorsum.core.validation import parse_intake
 
@@ -36,6 +38,8 @@ app.command("demo")(demo)
 app.add_typer(db_app, name="db")
 app.add_typer(clinic_app, name="clinic")
 app.add_typer(audit_app, name="audit")
+app.add_typer(outbox_app, name="outbox")
+app.add_typer(schedule_app, name="schedule")
 
 
 class OutputFormat(StrEnum):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
@@ -43,7 +44,8 @@ def demo(
 ) -> None:
     """Create the database (SQLite by default), load demo data, and start the application."""
     import dorsum
-    from dorsum.services.demo import PASSWORD, USERS, load_demo
+    from dorsum.services.appointments import BookingRules
+    from dorsum.services.demo import PASSWORD, USERS, book_demo_plans, load_demo
     from dorsum.settings import get_settings
     from dorsum.storage.database import make_engine, session_factory
     from dorsum.storage.migrate import upgrade
@@ -52,7 +54,11 @@ def demo(
     upgrade(settings.owner_database_url, app_url=settings.database_url)
     engine = make_engine(settings.database_url)
     with session_factory(engine)() as session:
-        loaded = load_demo(session, today=clinic_today(settings.zone), index=dorsum.default_index())
+        index = dorsum.default_index()
+        loaded = load_demo(session, today=clinic_today(settings.zone), index=index)
+        if loaded:
+            rules = BookingRules(settings.zone, settings.hours, settings.booking_horizon_days)
+            book_demo_plans(session, index=index, rules=rules, now=datetime.now(UTC))
         session.commit()
     engine.dispose()
     typer.echo("")

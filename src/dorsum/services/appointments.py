@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from dorsum.core.dates import SupportedDateTime
 from dorsum.i18n import N_
-from dorsum.services import audit
+from dorsum.services import audit, reminders
 from dorsum.services.actors import Actor
 from dorsum.services.errors import InvalidInput, NotFound
 from dorsum.services.opening_hours import OpeningHours
@@ -116,6 +116,7 @@ def book(
         entity_id=row.id,
         patient_id=patient.id,
     )
+    reminders.queue_for(db, appointment=row, kind="booked", now=now, zone=rules.timezone)
     return _public(row, patient.name)
 
 
@@ -155,6 +156,7 @@ def reschedule(
         entity_id=row.id,
         patient_id=patient.id,
     )
+    reminders.queue_for(db, appointment=row, kind="moved", now=now, zone=rules.timezone)
     return _public(row, patient.name)
 
 
@@ -173,6 +175,7 @@ def cancel(db: Session, *, actor: Actor, appointment_id: int, now: datetime) -> 
             entity_id=row.id,
             patient_id=patient.id,
         )
+    reminders.queue_for(db, appointment=row, kind="cancelled", now=now)
     return _public(row, patient.name)
 
 

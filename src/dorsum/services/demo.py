@@ -1,10 +1,11 @@
 """Demo data: two clinics (to show that they never see each other's patients), a user of each
-role, and patients built from the example intakes, some with several visits and a plan."""
+role, patients built from the example intakes, some with several visits and a plan, and the
+demo clinic's rooms, devices and staff to book treatment sessions with."""
 
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -13,12 +14,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dorsum.core.knowledge import KnowledgeIndex
+from dorsum.scheduling.needs import booked_treatments
+from dorsum.services import booking
+from dorsum.services.actors import Actor
+from dorsum.services.appointments import BookingRules
 from dorsum.services.auth import actor_of
 from dorsum.services.consultations import ConsultationInput, create_consultation
+from dorsum.services.devices import DeviceInput, create_device
 from dorsum.services.patients import PatientCreate, create_patient
 from dorsum.services.plans import PlanRequest, create_plan
+from dorsum.services.rooms import RoomInput, create_room
+from dorsum.services.staff import StaffInput, create_staff
 from dorsum.services.users import create_clinic, create_user
-from dorsum.storage.tables import Clinic, User
+from dorsum.storage.tables import Clinic, TreatmentPlan, User
 
 PASSWORD = "dorsum-demo-2026"
 USERS = [
@@ -35,6 +43,14 @@ PATIENTS = {
     "bra-fat": ("Isabel Navarro", date(1982, 4, 11), "female"),
     "burn-scar-keloid-tendency": ("Rosa Martín", date(1988, 8, 8), "female"),
 }
+ROOMS = ("Room 1", "Room 2", "Laser room")
+# name, kind, the rooms it can be used in
+DEVICES = (
+    ("Cryolipolysis applicator", "cryolipolysis_applicator", ("Room 1", "Room 2")),
+    ("CO2 laser", "ablative_laser", ("Laser room",)),
+    ("Non-ablative laser", "nonablative_laser", ("Laser room",)),
+)
+WEEKDAYS = "mon-fri 09:00-18:00"
 
 
 def examples_directory() -> Path:
@@ -76,6 +92,7 @@ def load_demo(
         role="practitioner",
     )
     doctor = actor_of(users[1])
+    _operations(db, admin=actor_of(users[0]), physician_user=users[1].id, index=index)
     folder = examples or examples_directory()
     for stem, (name, born, sex) in PATIENTS.items():
         path = folder / f"{stem}.json"
@@ -110,6 +127,29 @@ def load_demo(
     return True
 
 
+def _operations(db: Session, *, admin: Actor, physician_user: int, index: KnowledgeIndex) -> None:
+    """Rooms, devices and staff: a physician for everything, nurses for the rest."""
+    rooms = {name: create_room(db, actor=admin, data=RoomInput(name=name)).id for name in ROOMS}
+    for name, kind, where in DEVICES:
+        device = DeviceInput(name=name, kind=kind, room_ids=[rooms[room] for room in where])
+        create_device(db, actor=admin, data=device)
+    booked = booked_treatments(index)
+    nursing = [t for t in booked if not index.treatments[t].physician_required]
+    staff = [
+        StaffInput(
+            name="Dra. Lucía Pérez",
+            user_id=physician_user,
+            physician=True,
+            skills=booked,
+            roster=WEEKDAYS,
+        ),
+        StaffInput(name="Marta Gil (nurse)", skills=nursing, roster=WEEKDAYS),
+        StaffInput(name="Pablo Sanz (nurse)", skills=nursing, roster="sat 09:00-14:00"),
+    ]
+    for member in staff:
+        create_staff(db, actor=admin, data=member, index=index)
+
+
 def _history(intake: dict[str, Any]) -> list[tuple[date, dict[str, Any]]]:
     """Three visits twelve weeks apart, the acne settling on treatment."""
     acne = intake["findings"]["acne"]
@@ -127,3 +167,45 @@ def _history(intake: dict[str, Any]) -> list[tuple[date, dict[str, Any]]]:
 
 def demo_users(db: Session) -> list[User]:
     return list(db.scalars(select(User).where(User.email.like("%@demo.dorsum.test"))))
+
+
+def book_demo_plans(
+    db: Session, *, index: KnowledgeIndex, rules: BookingRules, now: datetime
+) -> int:
+    """Book the demo clinic's plans as reception would ("Book this plan", accepted as
+    proposed), so that the calendar has sessions to show; the number of sessions booked."""
+    clinic = db.scalar(select(Clinic).where(Clinic.slug == "demo"))
+    if clinic is None:
+        return 0
+    user = db.scalar(select(User).where(User.clinic_id == clinic.id, User.role == "reception"))
+    if user is None:
+        return 0
+    reception = Actor(user.id, clinic.id, "reception", user.name, user.language)
+    today = now.astimezone(rules.timezone).date()
+    made = 0
+    for plan_id in db.scalars(select(TreatmentPlan.id).where(TreatmentPlan.clinic_id == clinic.id)):
+        proposal = booking.propose_plan(
+            db,
+            actor=reception,
+            plan_id=plan_id,
+            index=index,
+            rules=rules,
+            today=today,
+            language=user.language,
+        )
+        fields = set(booking.SessionChoice.model_fields)
+        chosen = [booking.SessionChoice(**s.model_dump(include=fields)) for s in proposal.sessions]
+        if chosen:
+            made += len(
+                booking.accept_plan(
+                    db,
+                    actor=reception,
+                    plan_id=plan_id,
+                    sessions=chosen,
+                    index=index,
+                    rules=rules,
+                    now=now,
+                    language=user.language,
+                )
+            )
+    return made

@@ -21,7 +21,9 @@ from dorsum.storage.tables import (
     AuditEntry,
     Consultation,
     ConsultationVersion,
+    OutboxMessage,
     Patient,
+    PatientUnavailability,
     TreatmentPlan,
 )
 
@@ -34,6 +36,8 @@ class PatientCreate(BaseModel):
     sex: Literal["female", "male", "other"] | None = None
     email: Email | None = None
     phone: Annotated[ShortText, StringConstraints(max_length=40)] | None = None
+    # the language of the patient's report and messages
+    language: Literal["en", "es"] = "en"
 
 
 class PatientPublic(BaseModel):
@@ -45,6 +49,7 @@ class PatientPublic(BaseModel):
     sex: str | None
     email: str | None
     phone: str | None
+    language: str
     created_at: datetime
 
 
@@ -143,6 +148,11 @@ def patient_row(db: Session, *, actor: Actor, patient_id: int) -> Patient:
     return patient
 
 
+def preferred_language(db: Session, *, actor: Actor, patient_id: int) -> str:
+    """The language the patient reads their report and messages in."""
+    return patient_row(db, actor=actor, patient_id=patient_id).language
+
+
 def get_patient(db: Session, *, actor: Actor, patient_id: int) -> PatientPublic:
     patient = patient_row(db, actor=actor, patient_id=patient_id)
     audit.record(
@@ -195,6 +205,14 @@ def export_patient(db: Session, *, actor: Actor, patient_id: int) -> dict[str, A
             Appointment.patient_id == patient.id, Appointment.clinic_id == actor.clinic_id
         )
     )
+    unavailable = db.scalars(
+        select(PatientUnavailability)
+        .where(
+            PatientUnavailability.patient_id == patient.id,
+            PatientUnavailability.clinic_id == actor.clinic_id,
+        )
+        .order_by(PatientUnavailability.starts_on, PatientUnavailability.id)
+    )
     audit.record(
         db,
         actor=actor,
@@ -221,6 +239,10 @@ def export_patient(db: Session, *, actor: Actor, patient_id: int) -> dict[str, A
             }
             for a in appointments
         ],
+        "unavailability": [
+            {"starts_on": u.starts_on.isoformat(), "ends_on": u.ends_on.isoformat(), "kind": u.kind}
+            for u in unavailable
+        ],
         "access_log": [
             {"at": e.at.isoformat(), "user_id": e.user_id, "action": e.action, "entity": e.entity}
             for e in trail
@@ -245,7 +267,9 @@ def erase_patient(db: Session, *, actor: Actor, patient_id: int) -> None:
         delete(ConsultationVersion).where(ConsultationVersion.consultation_id.in_(consultation_ids))
     )
     db.execute(delete(Consultation).where(Consultation.patient_id == patient.id))
+    db.execute(delete(OutboxMessage).where(OutboxMessage.patient_id == patient.id))
     db.execute(delete(Appointment).where(Appointment.patient_id == patient.id))
+    db.execute(delete(PatientUnavailability).where(PatientUnavailability.patient_id == patient.id))
     db.delete(patient)
     audit.record(
         db,

@@ -138,8 +138,27 @@ class Patient(Base):
     # name, e-mail and phone folded to lower case without accents, so "lopez" finds "López"
     # on both databases
     search_text: Mapped[str] = mapped_column(String(800), default="")
+    # the language of the patient's report and reminders ("en" | "es")
+    language: Mapped[str] = mapped_column(String(5), default="en", server_default="en")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class PatientUnavailability(Base):
+    """Days a patient cannot come ("unavailable"), or will be in strong sun ("sun": a beach
+    holiday), which a treatment with sun avoidance must not precede too closely."""
+
+    __tablename__ = "patient_unavailability"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), index=True
+    )
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(12), default="unavailable")  # unavailable | sun
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Consultation(Base):
@@ -217,6 +236,148 @@ class Appointment(Base):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     cancelled_at: Mapped[datetime | None]
     cancelled_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # where, with what and by whom (issue 9); empty for a plain appointment
+    room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id", ondelete="SET NULL"))
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id", ondelete="SET NULL"))
+    staff_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_members.id", ondelete="SET NULL")
+    )
+    # the plan session it books: the plan, the treatment and which session of the series
+    plan_id: Mapped[int | None] = mapped_column(
+        ForeignKey("treatment_plans.id", ondelete="SET NULL"), index=True
+    )
+    treatment: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    session_number: Mapped[int | None] = mapped_column(Integer)
+    # minutes the room is held before and after the session (set-up, clean-down)
+    setup_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    cleanup_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # booked | no_show | done (a cancelled booking keeps its status and has cancelled_at)
+    status: Mapped[str] = mapped_column(String(12), default="booked", server_default="booked")
+
+
+class Room(Base):
+    """A treatment room."""
+
+    __tablename__ = "rooms"
+    __table_args__ = (UniqueConstraint("clinic_id", "name"), NEVER_REUSE_IDS)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Device(Base):
+    """A device of a kind (a cryolipolysis applicator, a CO2 laser), usable in given rooms."""
+
+    __tablename__ = "devices"
+    __table_args__ = (UniqueConstraint("clinic_id", "name"), NEVER_REUSE_IDS)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(40))  # see dorsum.scheduling.needs.DEVICE_KINDS
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    rooms: Mapped[list[Room]] = relationship(secondary="device_rooms", order_by="Room.id")
+
+
+class DeviceRoom(Base):
+    """Which rooms a device can be used in."""
+
+    __tablename__ = "device_rooms"
+    __table_args__ = ()
+
+    device_id: Mapped[int] = mapped_column(
+        ForeignKey("devices.id", ondelete="CASCADE"), primary_key=True
+    )
+    room_id: Mapped[int] = mapped_column(
+        ForeignKey("rooms.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class StaffMember(Base):
+    """Someone who performs treatments: their skills (treatment ids), whether they are a
+    physician (physician-only procedures need one), and their weekly roster, written like the
+    opening hours ("mon-fri 09:00-17:00")."""
+
+    __tablename__ = "staff_members"
+    __table_args__ = (UniqueConstraint("clinic_id", "name"), NEVER_REUSE_IDS)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    name: Mapped[str] = mapped_column(String(200))
+    physician: Mapped[bool] = mapped_column(Boolean, default=False)
+    skills: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # {"treatments": [...]}
+    roster: Mapped[str] = mapped_column(String(300), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Closure(Base):
+    """Days something is not available: the whole clinic (a holiday) when no room, device or
+    staff member is named, otherwise that one resource (maintenance, leave)."""
+
+    __tablename__ = "closures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"))
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id", ondelete="CASCADE"))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_members.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TreatmentSetup(Base):
+    """A clinic's setting for one treatment's sessions: the device kind it needs and the
+    minutes before and after it that hold the room. Unset values come from the packaged
+    defaults (`dorsum.scheduling.needs`)."""
+
+    __tablename__ = "treatment_setups"
+    __table_args__ = ()
+
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), primary_key=True)
+    treatment: Mapped[str] = mapped_column(String(60), primary_key=True)
+    device_kind: Mapped[str | None] = mapped_column(String(40))
+    session_minutes: Mapped[int | None] = mapped_column(Integer)
+    setup_minutes: Mapped[int | None] = mapped_column(Integer)
+    cleanup_minutes: Mapped[int | None] = mapped_column(Integer)
+
+
+class OutboxMessage(Base):
+    """A reminder or booking message waiting to be sent (or sent): the e-mail or SMS text in
+    the patient's language, with the booking as an iCalendar invitation. Sending is a separate
+    job, so a booking never waits on a mail server."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_pending", "sent_at", "send_after"), NEVER_REUSE_IDS)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), index=True
+    )
+    appointment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("appointments.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))  # booked | moved | cancelled | reminder
+    channel: Mapped[str] = mapped_column(String(10))  # email | sms
+    recipient: Mapped[str] = mapped_column(String(254))
+    language: Mapped[str] = mapped_column(String(5))
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    body: Mapped[str] = mapped_column(Text)
+    ics: Mapped[str | None] = mapped_column(Text)
+    send_after: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class BookingRequest(Base):

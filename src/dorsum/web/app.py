@@ -23,7 +23,7 @@ from dorsum.web.deps import Clock, SystemClock
 from dorsum.web.error_page import render_error
 from dorsum.web.failures import SafeFailures
 from dorsum.web.limits import RequestLimits
-from dorsum.web.routes import api, clinic, public
+from dorsum.web.routes import api, booking_api, clinic, public, resources_api
 from dorsum.web.timing import ServerTiming
 
 
@@ -72,6 +72,8 @@ def create_app(
     static = resources.files("dorsum.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.include_router(api.router)
+    app.include_router(resources_api.router)
+    app.include_router(booking_api.router)
     app.include_router(public.router)
     app.include_router(clinic.router)
     errors.install(app, render_error)

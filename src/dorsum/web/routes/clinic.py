@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from dorsum.web.routes import admin, appointments, consultations, office, patients, plans
+from dorsum.web.routes import (
+    admin,
+    appointments,
+    calendar,
+    consultations,
+    office,
+    patients,
+    plan_booking,
+    plans,
+    reoptimise,
+    resources,
+    unavailability,
+)
 
 router = APIRouter(include_in_schema=False)
 for part in (
@@ -12,7 +24,12 @@ for part in (
     consultations.router,
     plans.router,
     appointments.router,
+    calendar.router,
+    plan_booking.router,
+    reoptimise.router,
     office.router,
     admin.router,
+    resources.router,
+    unavailability.router,
 ):
     router.include_router(part)

@@ -10,17 +10,26 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
+from dorsum.core.knowledge import KnowledgeIndex
 from dorsum.i18n import N_
-from dorsum.services import appointments, consultations, patients, progress
+from dorsum.services import (
+    appointments,
+    booking,
+    consultations,
+    patients,
+    progress,
+    unavailability,
+)
 from dorsum.services.errors import InvalidInput
 from dorsum.web.charts import progress_svg
+from dorsum.web.context import Caller
 from dorsum.web.deps import FormDep, KnowledgeDep, SignedInDep, WriteDep
 from dorsum.web.problems import Problem, refusal
 from dorsum.web.routes.ids import RecordId
 from dorsum.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-PATIENT_FIELDS = ("name", "birth_date", "sex", "email", "phone")
+PATIENT_FIELDS = ("name", "birth_date", "sex", "email", "phone", "language")
 
 
 @router.get("/patients", response_class=HTMLResponse)
@@ -35,7 +44,7 @@ def patient_list(
 @router.get("/patients/new", response_class=HTMLResponse)
 def new_patient_page(request: Request, who: SignedInDep) -> Response:
     who.signed_in()
-    return render(request, who, "patient_new.html.j2", values={}, errors={})
+    return render(request, who, "patient_new.html.j2", values={"language": "en"}, errors={})
 
 
 def _typed(form: FormData) -> dict[str, str]:
@@ -44,7 +53,9 @@ def _typed(form: FormData) -> dict[str, str]:
 
 
 def _details(values: dict[str, str]) -> patients.PatientCreate:
-    return patients.PatientCreate.model_validate({k: v or None for k, v in values.items()})
+    # a form without the language (an older page) keeps the default, English
+    given = {k: v or None for k, v in values.items() if v or k != "language"}
+    return patients.PatientCreate.model_validate(given)
 
 
 @router.post("/patients", response_class=HTMLResponse)
@@ -71,6 +82,7 @@ def edit_patient_page(request: Request, who: SignedInDep, patient_id: RecordId) 
         "sex": patient.sex or "",
         "email": patient.email or "",
         "phone": patient.phone or "",
+        "language": patient.language,
     }
     return render(request, who, "patient_new.html.j2", values=values, errors={}, patient=patient)
 
@@ -107,6 +119,19 @@ def edit_patient(request: Request, form: FormDep, who: WriteDep, patient_id: Rec
 def patient_page(
     request: Request, who: SignedInDep, index: KnowledgeDep, patient_id: RecordId
 ) -> Response:
+    return show_patient(request, who, index, patient_id)
+
+
+def show_patient(
+    request: Request,
+    who: Caller,
+    index: KnowledgeIndex,
+    patient_id: int,
+    *,
+    period: dict[str, str] | None = None,
+    errors: dict[str, Problem] | None = None,
+) -> Response:
+    """The patient's page; `period` and `errors` show a refused unavailable-days form again."""
     actor = who.signed_in()
     patient = patients.get_patient(who.db, actor=actor, patient_id=patient_id)
     booked = appointments.appointments(
@@ -123,8 +148,13 @@ def patient_page(
         request,
         who,
         "patient.html.j2",
+        status=422 if errors else 200,
+        unavailable=unavailability.list_unavailability(who.db, actor=actor, patient_id=patient_id),
+        period=period or {"kind": "unavailable"},
+        errors=errors or {},
         patient=patient,
         appointments=booked,
+        to_book=booking.plans_to_book(who.db, actor=actor, patient_id=patient_id),
         visits=[(visit, visit.parsed()) for visit in visits],
         chart=chart,
         age=patients.age_on(patient.birth_date, who.today),

@@ -50,8 +50,11 @@ def plan_download(
     kind: Literal["html", "pdf", "ics", "json"],
     lang: Lang = None,
 ) -> Response:
-    record = plans.get_plan(who.db, actor=who.signed_in(), plan_id=plan_id)
-    localizer = Localizer(lang or who.language)
+    actor = who.signed_in()
+    record = plans.get_plan(who.db, actor=actor, plan_id=plan_id)
+    # the patient's own language unless the link asks for another (`?lang=`)
+    chosen = lang or patients.preferred_language(who.db, actor=actor, patient_id=record.patient_id)
+    localizer = Localizer("es" if chosen == "es" else "en")
     name = f"dorsum-plan-{plan_id}-{localizer.language}"
     if kind == "html":
         body = patient.report_html(record.plan, index=index, localizer=localizer)

@@ -306,3 +306,46 @@ def test_a_missing_device_names_the_treatment_that_needs_it() -> None:
     problem, series = IMPOSSIBLE["no_device"]
     (reason,) = explain(replace(problem, series=(series,)), series)
     assert reason.params == {"kind": "ablative_laser", "treatment": "laser_resurfacing"}
+
+
+def test_roster_spans_that_touch_are_one_span_for_every_method() -> None:
+    """A roster of 09-13 and 13-17 lets a session cross 13:00 in the check, greedy and CP-SAT
+    alike (they once disagreed)."""
+    split = week(dict.fromkeys(range(5), ((NINE, 13 * 60), (13 * 60, FIVE))))
+    assert split[0] == ((NINE, FIVE),)
+    nurse = replace(NURSE, hours=split)
+    clinic = replace(CLINIC, staff=(nurse,), hours=split)
+    crossing = peel(start=12 * 60 + 30, staff=1)
+    problem = Problem(clinic, MONDAY, 14, (replace(PEEL, sessions=1),), {})
+    assert codes(problem, [crossing]) == set()
+    for outcome in (first_fit(problem), optimise(problem, seconds=2)):
+        assert violations(problem, list(outcome.bookings)) == []
+
+
+def test_recovery_holds_between_sessions_of_one_series_for_every_method() -> None:
+    """Ten days of recovery and a gap of seven to nine days cannot be kept: all three say so."""
+    tight = Series("tight", 1, "chemical_peel", 2, 7, 9, MONDAY, downtime=10)
+    problem = Problem(CLINIC, MONDAY, 42, (tight,), {})
+    second = peel(2, MONDAY + timedelta(days=8), series="tight")
+    assert "in_recovery" in codes(problem, [peel(series="tight"), second])
+    for outcome in (first_fit(problem), optimise(problem, seconds=2)):
+        assert not outcome.bookings
+        assert [r.code for u in outcome.unplaced for r in u.reasons] == ["spacing_impossible"]
+
+
+def test_a_sun_window_counts_its_own_days_only() -> None:
+    """Thirty days of sun avoidance from a session on day 0 end on day 29: a beach holiday from
+    day 30 is allowed, from day 29 is not."""
+    for first, allowed in ((30, True), (29, False)):
+        holiday = (MONDAY + timedelta(days=first), MONDAY + timedelta(days=first + 6))
+        problem = Problem(CLINIC, MONDAY, 28, (LASER,), {2: Patient(2, sun=(holiday,))})
+        assert ("sun_window" not in codes(problem, [laser()])) is allowed
+
+
+def test_a_plan_sets_the_session_length_of_its_series() -> None:
+    """Two cryolipolysis areas take two cycles: the series' own minutes hold the room."""
+    long = replace(PEEL, sessions=1, minutes=140)
+    problem = Problem(CLINIC, MONDAY, 14, (long,), {})
+    for outcome in (first_fit(problem), optimise(problem, seconds=2)):
+        (booking,) = outcome.bookings
+        assert booking.held == 10 + 140 + 10

@@ -16,24 +16,30 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import dorsum
+from dorsum.core.errors import PlanError
 from dorsum.core.knowledge.index import KnowledgeIndex
+from dorsum.services import appointments as book_service
 from dorsum.services import booking, moves, reoptimise
 from dorsum.services.actors import Actor
 from dorsum.services.appointments import BookingRules
 from dorsum.services.booking_checks import BookingRefused
 from dorsum.services.demo import load_demo
-from dorsum.services.errors import InvalidInput
+from dorsum.services.errors import Conflict, InvalidInput
 from dorsum.services.opening_hours import OpeningHours
-from dorsum.services.plans import PlanRequest, create_plan
+from dorsum.services.plans import PlanRecord, PlanRequest, create_plan
 from dorsum.storage.database import make_engine
 from dorsum.storage.migrate import upgrade
 from dorsum.storage.tables import (
     Appointment,
     Clinic,
+    Closure,
     Consultation,
+    Device,
     OutboxMessage,
     Patient,
     PatientUnavailability,
+    Room,
+    StaffMember,
     TreatmentPlan,
     User,
 )
@@ -166,17 +172,62 @@ def test_accepting_books_every_session_with_its_room_staff_and_reminders(demo: D
     assert queued or not (patient.email or patient.phone)
 
 
-def test_booking_the_same_sessions_twice_is_refused_with_reasons_and_stores_nothing(
-    demo: Demo,
-) -> None:
+def test_booking_the_same_sessions_twice_is_refused_and_stores_nothing(demo: Demo) -> None:
     sessions = choices(propose(demo))
     accept(demo, sessions)
     before = appointments(demo)
-    with pytest.raises(BookingRefused) as refused:
+    with pytest.raises(InvalidInput, match="not one still to book"):
         accept(demo, sessions)
     demo.db.rollback()
-    assert any("already" in reason for reason in refused.value.reasons)
     assert appointments(demo) == before
+
+
+def test_a_session_on_a_taken_room_and_staff_is_refused_with_the_reasons(demo: Demo) -> None:
+    """Another patient's session at the same time in the same room, with the same staff."""
+    sessions = choices(propose(demo))
+    accept(demo, sessions[:1])
+    other = peel_plan_of_another_patient(demo)
+    theirs = choices(propose(demo, other.id))[0].model_copy(
+        update={k: getattr(sessions[0], k) for k in ("starts_at", "room_id", "staff_id")}
+    )
+    with pytest.raises(BookingRefused) as refused:
+        booking.accept_plan(
+            demo.db,
+            actor=demo.reception,
+            plan_id=other.id,
+            sessions=[theirs],
+            index=demo.index,
+            rules=RULES,
+            now=NOW,
+            language="en",
+        )
+    demo.db.rollback()
+    assert any("already booked" in reason for reason in refused.value.reasons)
+
+
+def peel_plan_of_another_patient(demo: Demo) -> PlanRecord:
+    """A plan of peels for the first other demo patient a peel is not ruled out for."""
+    rows = demo.db.scalars(
+        select(Consultation)
+        .where(Consultation.clinic_id == demo.reception.clinic_id)
+        .where(Consultation.patient_id != demo.patient)
+        .order_by(Consultation.id)
+    ).all()
+    for row in rows:
+        try:
+            plan = create_plan(
+                demo.db,
+                actor=demo.doctor,
+                consultation_id=row.id,
+                index=demo.index,
+                today=TODAY,
+                request=PlanRequest(choose=["chemical_peel"]),
+            )
+        except PlanError:
+            continue
+        demo.db.commit()
+        return plan
+    raise AssertionError("no other demo patient can have peels")
 
 
 def test_a_session_moved_out_of_opening_hours_is_refused_in_spanish(demo: Demo) -> None:
@@ -334,3 +385,136 @@ def test_reoptimising_proposes_moves_that_meet_a_missed_target_and_moves_nothing
     moved = demo.db.get(Appointment, found.moves[0].appointment_id)
     assert moved is not None
     assert moved.starts_at == found.moves[0].starts_at.astimezone(UTC)
+
+
+def test_another_clinics_room_staff_or_device_is_refused(demo: Demo) -> None:
+    other = demo.db.scalar(select(Clinic.id).where(Clinic.slug == "other"))
+    assert other is not None
+    room, device = (
+        Room(clinic_id=other, name="Their room"),
+        Device(clinic_id=other, name="Their laser", kind="ablative_laser"),
+    )
+    member = StaffMember(clinic_id=other, name="Their nurse", skills={"treatments": []})
+    demo.db.add_all([room, device, member])
+    demo.db.commit()
+    mine = choices(propose(demo))[0]
+    for change in ({"room_id": room.id}, {"staff_id": member.id}, {"device_id": device.id}):
+        with pytest.raises(BookingRefused) as refused:
+            accept(demo, [mine.model_copy(update=change)])
+        demo.db.rollback()
+        assert any("does not exist" in reason for reason in refused.value.reasons)
+    assert appointments(demo) == 0 or all(
+        a.room_id != room.id for a in demo.db.scalars(select(Appointment))
+    )
+
+
+def test_a_missed_session_is_proposed_again_with_its_number(demo: Demo) -> None:
+    ids = accept(demo, choices(propose(demo))[:2])
+    first = demo.db.get(Appointment, ids[0])
+    assert first is not None
+    moves.mark_no_show(
+        demo.db,
+        actor=demo.reception,
+        appointment_id=ids[0],
+        now=first.starts_at + timedelta(hours=2),
+    )
+    demo.db.commit()
+    again = propose(demo)
+    assert 1 in {s.number for s in again.sessions}
+    assert 2 not in {s.number for s in again.sessions}
+
+
+def test_a_session_number_the_plan_does_not_have_or_already_booked_is_refused(demo: Demo) -> None:
+    sessions = choices(propose(demo))
+    accept(demo, sessions[:1])
+    for wrong in (sessions[0], sessions[1].model_copy(update={"number": 99})):
+        with pytest.raises(InvalidInput):
+            accept(demo, [wrong])
+        demo.db.rollback()
+    with pytest.raises(InvalidInput):
+        accept(demo, [sessions[1], sessions[1]])
+    demo.db.rollback()
+
+
+def test_a_series_session_cannot_be_moved_by_the_plain_appointment_form(demo: Demo) -> None:
+    """The old form checks no room, staff or spacing: a plan session is moved in the calendar."""
+    ids = accept(demo, choices(propose(demo)))
+    with pytest.raises(InvalidInput, match="calendar"):
+        book_service.reschedule(
+            demo.db,
+            actor=demo.reception,
+            appointment_id=ids[0],
+            data=book_service.AppointmentMove(starts_at=datetime(2027, 1, 8, 10, tzinfo=MADRID)),
+            rules=RULES,
+            now=NOW,
+        )
+    demo.db.rollback()
+
+
+def test_a_move_made_from_an_old_view_of_the_booking_is_refused(demo: Demo) -> None:
+    """Two tabs: the second move, made from where the booking was, gets a conflict."""
+    ids = accept(demo, choices(propose(demo)))
+    row = demo.db.get(Appointment, ids[-1])
+    assert row is not None
+    seen = row.starts_at
+    target = seen.astimezone(MADRID) + timedelta(days=1)
+    while target.weekday() >= 5:
+        target += timedelta(days=1)
+
+    def move(to: datetime) -> None:
+        moves.move_session(
+            demo.db,
+            actor=demo.reception,
+            appointment_id=row.id,
+            starts_at=to,
+            room_id=None,
+            staff_id=None,
+            device_id=None,
+            index=demo.index,
+            rules=RULES,
+            now=NOW,
+            language="en",
+            expected=seen,
+        )
+        demo.db.commit()
+
+    move(target.replace(hour=10, minute=0))
+    with pytest.raises(Conflict):
+        move(target.replace(hour=12, minute=0))
+    demo.db.rollback()
+
+
+def test_a_closure_on_one_session_does_not_block_moving_another(demo: Demo) -> None:
+    ids = accept(demo, choices(propose(demo)))
+    rows = sorted(
+        demo.db.scalars(select(Appointment).where(Appointment.id.in_(ids))).all(),
+        key=lambda r: r.starts_at,
+    )
+    day = rows[0].starts_at.astimezone(MADRID).date()
+    demo.db.add(
+        Closure(
+            clinic_id=demo.reception.clinic_id,
+            starts_on=day,
+            ends_on=day,
+            staff_id=rows[0].staff_id,
+            reason="leave",
+        )
+    )
+    demo.db.commit()
+    last = rows[-1].starts_at.astimezone(MADRID) + timedelta(days=1)
+    while last.weekday() >= 5:
+        last += timedelta(days=1)
+    moves.move_session(
+        demo.db,
+        actor=demo.reception,
+        appointment_id=rows[-1].id,
+        starts_at=last.replace(hour=11, minute=0),
+        room_id=None,
+        staff_id=None,
+        device_id=None,
+        index=demo.index,
+        rules=RULES,
+        now=NOW,
+        language="en",
+    )
+    demo.db.commit()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -144,6 +144,47 @@ def test_plain_appointment_sits_in_the_no_room_column(app_and_client) -> None:  
     page = client.get("/calendar?day=2026-06-02")
     assert "No room" in page.text
     assert f"/calendar/appointments/{booked}" in page.text
+
+
+def deactivate(app: object, model: type[Room], name: str) -> None:
+    """Deactivated as a booking made before this rule existed would find it."""
+    with session_factory(app.state.engine)() as db:  # type: ignore[attr-defined]
+        found = db.scalar(select(model).where(model.name == name))
+        assert found is not None
+        found.active = False
+        db.commit()
+
+
+@pytest.mark.parametrize(
+    ("by", "model", "name", "column"),
+    [
+        ("room", Room, "Laser room", "No active room"),
+        ("device", Device, "Non-ablative laser", "No active device"),
+        ("staff", StaffMember, "Dra. Lucía Pérez", "No active staff member"),
+    ],
+)
+def test_a_booking_of_a_deactivated_resource_sits_in_the_unassigned_column(  # type: ignore[no-untyped-def]
+    app_and_client, by: str, model: type[Room], name: str, column: str
+) -> None:
+    """The day and week views show it in a column of its own instead of failing."""
+    app, client = app_and_client
+    sign_in(client, "doctor@demo.dorsum.test")
+    booked = session(
+        app,
+        at=TUESDAY_10,
+        room="Laser room",
+        staff="Dra. Lucía Pérez",
+        device="Non-ablative laser",
+        treatment="nonablative_laser",
+    )
+    deactivate(app, model, name)
+    page = client.get(f"/calendar?day=2026-06-02&by={by}")
+    assert page.status_code == 200, page.text
+    assert column in page.text
+    assert f"/calendar/appointments/{booked}" in page.text
+    week = client.get(f"/calendar?day=2026-06-02&view=week&by={by}&id=0")
+    assert week.status_code == 200
+    assert f"/calendar/appointments/{booked}" in week.text
 
 
 def test_creating_a_plain_appointment_from_the_calendar(app_and_client) -> None:  # type: ignore[no-untyped-def]
@@ -306,3 +347,62 @@ def test_the_api_refuses_dates_outside_the_supported_years(app_and_client) -> No
     )
     assert far.status_code == 422
     assert far.json()["reasons"]
+
+
+def _proposal(client: TestClient) -> tuple[str, dict[str, str]]:
+    """The demo plan's id and its proposal's fields, as a browser would send them."""
+    plan = re.search(r'href="/plans/(\d+)"', client.get("/patients").text + _plan_links(client))
+    assert plan
+    page = client.get(f"/plans/{plan.group(1)}/book")
+    assert page.status_code == 200
+    named = (
+        r'name="([a-z]+_\d+|count|patient_id|target|target_met)"(?: id="[^"]*")? value="([^"]*)"'
+    )
+    fields = dict(re.findall(named, page.text)) | _selected(page.text)
+    return plan.group(1), fields | {f"include_{i}": "on" for i in range(int(fields["count"]))}
+
+
+@pytest.mark.parametrize(
+    ("typed", "cell", "said"),
+    [
+        ({"number_0": "x"}, "number_0", "Enter a whole number."),
+        ({"number_0": "99"}, "number_0", "50 or less"),
+        ({"staff_0": ""}, "staff_0", "Choose one of the options."),
+        ({"room_0": ""}, "room_0", "Choose one of the options."),
+    ],
+)
+def test_a_row_that_cannot_be_read_is_refused_next_to_its_own_field(  # type: ignore[no-untyped-def]
+    app_and_client, typed: dict[str, str], cell: str, said: str
+) -> None:
+    """The problem is shown at the field at fault, and no other field of the row is marked."""
+    _app, client = app_and_client
+    token = sign_in(client, "doctor@demo.dorsum.test")
+    plan, fields = _proposal(client)
+    page = client.post(f"/plans/{plan}/book", data={**fields, **typed, "csrf_token": token})
+    assert page.status_code == 422
+    marked = re.findall(r'id="err-([a-z]+_0)" role="status">([^<]+)<', page.text)
+    assert len(marked) == 1, marked
+    assert marked[0][0] == cell
+    assert said in marked[0][1]
+
+
+def test_with_no_sessions_left_the_target_date_is_not_mentioned(app_and_client) -> None:  # type: ignore[no-untyped-def]
+    """Once every session is booked there is nothing to be ready by the target date."""
+    app, client = app_and_client
+    sign_in(client, "doctor@demo.dorsum.test")
+    plan, fields = _proposal(client)
+    assert 'id="target"' in client.get(f"/plans/{plan}/book").text
+    for i in range(int(fields["count"])):
+        booked = session(
+            app, at=TUESDAY_10 + timedelta(days=7 * i), treatment=fields[f"treatment_{i}"]
+        )
+        with session_factory(app.state.engine)() as db:
+            row = db.get(Appointment, booked)
+            assert row is not None
+            row.plan_id, row.session_number = int(plan), int(fields[f"number_{i}"])
+            row.patient_id = int(fields["patient_id"])
+            db.commit()
+    page = client.get(f"/plans/{plan}/book")
+    assert "There are no sessions left to book in this plan." in page.text
+    assert 'id="target"' not in page.text
+    assert "target date" not in page.text

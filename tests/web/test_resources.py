@@ -4,7 +4,7 @@ field; other clinics' records look absent; reception reads but does not change."
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from dorsum.services.clinic_resources import ClinicResources, clinic_resources
 from dorsum.services.demo import load_demo
 from dorsum.storage.database import make_engine, session_factory
 from dorsum.storage.migrate import upgrade
-from dorsum.storage.tables import AuditEntry, User
+from dorsum.storage.tables import Appointment, AuditEntry, Patient, User
 from dorsum.storage.tables import Clinic as ClinicRow
 from tests.web.conftest import Clinic, sign_in
 from tests.web.test_api import token_for
@@ -209,7 +209,8 @@ def test_a_roster_written_like_the_opening_hours_is_kept(
     """Split days and an empty roster are both fine."""
     roster = "mon-thu 09:00-14:00,16:00-20:00; fri 09:00-15:00"
     assert made(client, "/api/staff", admin, {**NURSE, "roster": roster})["roster"] == roster
-    assert made(client, "/api/staff", admin, {"name": "Not yet rostered"})["roster"] == ""
+    unrostered = {"name": "Not yet rostered", "skills": ["chemical_peel"]}
+    assert made(client, "/api/staff", admin, unrostered)["roster"] == ""
 
 
 def test_a_closure_ending_before_it_starts_is_refused(
@@ -303,9 +304,10 @@ def test_another_clinics_records_answer_404(
     client: TestClient, site: Clinic, admin: dict[str, str], kind: str
 ) -> None:
     """Beta's admin can neither read, change nor deactivate alpha's records."""
+    room = made(client, "/api/rooms", admin, {"name": "Room 0"})
     bodies: dict[str, dict[str, Any]] = {
         "rooms": {"name": "Room 1"},
-        "devices": {"name": "Cryo", "kind": "cryolipolysis_applicator"},
+        "devices": {"name": "Cryo", "kind": "cryolipolysis_applicator", "room_ids": [room["id"]]},
         "staff": NURSE,
         "closures": {"starts_on": "2199-01-01", "ends_on": "2199-01-01"},
     }
@@ -436,3 +438,113 @@ def test_the_demo_clinic_can_book_sessions(tmp_path: Path) -> None:
         "mon-fri 09:00-18:00",
         "sat 09:00-14:00",
     }
+
+
+# ---- deactivating what is still booked, and records that could never be booked --------------
+
+
+def book_ahead(site: Clinic, *, days: int, **resource: Any) -> None:
+    """A live booking of a new patient of alpha's, `days` from now, using `resource`."""
+    with session_factory(site.app.state.engine)() as db:
+        alpha = db.scalar(select(ClinicRow.id).where(ClinicRow.slug == "alpha"))
+        assert alpha is not None
+        patient = Patient(clinic_id=alpha, name="Pat", birth_date=date(1980, 1, 1), sex="female")
+        db.add(patient)
+        db.flush()
+        starts = datetime.now(UTC) + timedelta(days=days)
+        db.add(Appointment(clinic_id=alpha, patient_id=patient.id, starts_at=starts, **resource))
+        db.commit()
+
+
+def resources_of_alpha(client: TestClient, admin: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """A room, a device in it and a nurse, by the appointment column that names each."""
+    room = made(client, "/api/rooms", admin, {"name": "Room 1"})
+    device = {"name": "Cryo", "kind": "cryolipolysis_applicator", "room_ids": [room["id"]]}
+    return {
+        "room_id": room,
+        "device_id": made(client, "/api/devices", admin, device),
+        "staff_id": made(client, "/api/staff", admin, NURSE),
+    }
+
+
+PATHS = {"room_id": "rooms", "device_id": "devices", "staff_id": "staff"}
+
+
+@pytest.mark.parametrize("column", list(PATHS))
+def test_a_resource_with_bookings_ahead_cannot_be_deactivated(
+    site: Clinic, client: TestClient, admin: dict[str, str], column: str
+) -> None:
+    """DELETE and an edit unticking "active" are refused at `active`, saying how many
+    bookings to move first; the record stays active."""
+    record = resources_of_alpha(client, admin)[column]
+    book_ahead(site, days=3, **{column: record["id"]})
+    book_ahead(site, days=9, **{column: record["id"]})
+    path = f"/api/{PATHS[column]}/{record['id']}"
+    for refused in (
+        client.delete(path, headers=admin),
+        client.put(path, json={**_body(record), "active": False}, headers=admin),
+    ):
+        assert refused.status_code == 422, refused.text
+        [problem] = refused.json()["errors"]
+        assert problem["field"] == "active"
+        assert ": 2. " in problem["message"]
+        assert "first, then deactivate" in problem["message"]
+    assert client.get(path, headers=admin).json()["active"] is True
+
+
+@pytest.mark.parametrize("column", list(PATHS))
+def test_a_resource_booked_only_in_the_past_or_cancelled_can_be_deactivated(
+    site: Clinic, client: TestClient, admin: dict[str, str], column: str
+) -> None:
+    """Past bookings keep naming it; a cancelled booking ahead does not hold it."""
+    record = resources_of_alpha(client, admin)[column]
+    book_ahead(site, days=-2, **{column: record["id"]})
+    book_ahead(site, days=2, cancelled_at=datetime.now(UTC), **{column: record["id"]})
+    path = f"/api/{PATHS[column]}/{record['id']}"
+    assert client.delete(path, headers=admin).status_code == 204
+    assert client.get(path, headers=admin).json()["active"] is False
+
+
+def test_deactivating_a_booked_room_on_the_page_says_why_in_spanish(
+    site: Clinic, client: TestClient, admin: dict[str, str]
+) -> None:
+    """The room form comes back with the reason next to "active", in the admin's language."""
+    room = made(client, "/api/rooms", admin, {"name": "Room 1"})
+    book_ahead(site, days=1, room_id=room["id"])
+    token = sign_in(client, "admin@alpha.test")
+    client.post("/language", data={"language": "es", "csrf_token": token, "next": "/resources"})
+    refused = post(client, f"/resources/rooms/{room['id']}", token, room_name="Room 1")
+    assert refused.status_code == 422
+    assert 'id="err-room_active" role="status">' in refused.text
+    assert "Citas pendientes en esta sala: 1." in refused.text
+
+
+def test_a_device_must_be_usable_in_some_room(client: TestClient, admin: dict[str, str]) -> None:
+    """A device in no room is refused at `room_ids`, on adding it and on an edit."""
+    body = {"name": "Cryo", "kind": "cryolipolysis_applicator"}
+    refused = client.post("/api/devices", json=body, headers=admin)
+    assert refused.status_code == 422
+    assert [e["field"] for e in refused.json()["errors"]] == ["room_ids"]
+    room = made(client, "/api/rooms", admin, {"name": "Room 1"})
+    device = made(client, "/api/devices", admin, {**body, "room_ids": [room["id"]]})
+    emptied = client.put(f"/api/devices/{device['id']}", json=body, headers=admin)
+    assert emptied.status_code == 422
+    assert emptied.json()["errors"][0]["field"] == "room_ids"
+
+
+def test_a_staff_member_must_have_a_skill(client: TestClient, admin: dict[str, str]) -> None:
+    """No skills is refused at `skills`, on the API and on the page (as typed)."""
+    refused = client.post("/api/staff", json={**NURSE, "skills": []}, headers=admin)
+    assert refused.status_code == 422
+    [problem] = refused.json()["errors"]
+    assert problem["field"] == "skills"
+    assert "at least one treatment" in problem["message"]
+    token = sign_in(client, "admin@alpha.test")
+    page = post(client, "/resources/staff", token, staff_name="Nora", staff_roster="")
+    assert page.status_code == 422
+    assert 'id="err-staff_skills" role="status">Choose at least one treatment' in page.text
+
+
+def _body(record: dict[str, Any]) -> dict[str, Any]:
+    """The record as its PUT body (what the API answered, less the id)."""
+    return {k: v for k, v in record.items() if k != "id"}

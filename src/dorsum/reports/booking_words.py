@@ -24,6 +24,7 @@ REASONS: dict[str, str] = {
     "lacks_skill": N_("%(staff)s does not perform %(treatment)s."),
     "needs_physician": N_("%(treatment)s must be performed by a physician."),
     "needs_device": N_("%(treatment)s needs a device of its kind (%(kind)s)."),
+    "unknown_device": N_("That device does not exist or is no longer in use."),
     "device_not_in_room": N_("%(device)s cannot be used in %(room)s."),
     "device_unavailable": N_("%(device)s is not available on %(day)s."),
     "room_double_booked": N_("%(room)s is already booked at that time."),

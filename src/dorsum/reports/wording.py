@@ -455,3 +455,14 @@ def target_lines(plan: Plan, index: KnowledgeIndex, loc: Localizer) -> list[str]
             )
         )
     return lines
+
+
+def booking_label(
+    treatment: str, number: int | None, purpose: str, index: KnowledgeIndex, loc: Localizer
+) -> str:
+    """What a booking is for, in the reader's language: a plan session by its treatment and
+    number, anything else by the purpose typed when it was booked."""
+    if treatment not in index.treatments:
+        return purpose
+    label = name(treatment, index, loc)
+    return loc.gettext("%(name)s, session %(n)s", name=label, n=number) if number else label

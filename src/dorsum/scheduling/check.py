@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from itertools import pairwise
 
-from dorsum.scheduling.model import Booking, Clinic, Problem, Series, Span, covers
+from dorsum.scheduling.model import Booking, Clinic, Problem, Series, Span, covers, in_sun_window
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +73,8 @@ def _staff_violations(clinic: Clinic, b: Booking, physician: bool) -> list[Viola
 def _device_violations(clinic: Clinic, b: Booking, kind: str | None) -> list[Violation]:
     device = next((d for d in clinic.devices if d.id == b.device), None)
     day = b.day
+    if b.device is not None and device is None:
+        return [Violation("unknown_device", b.series, b.patient, day, {"device": b.device})]
     if kind is None:
         return []
     if device is None or device.kind != kind:
@@ -138,10 +140,7 @@ def series_violations(problem: Problem, series: Series, dates: list[date]) -> li
             add("beyond_horizon", day)
         if covers(patient.unavailable, day) or covers(patient.sun, day):
             add("patient_unavailable", day)
-        if series.sun_days and any(
-            first <= day + timedelta(days=series.sun_days) and day <= last
-            for first, last in patient.sun
-        ):
+        if in_sun_window(day, series.sun_days, patient.sun):
             add("sun_window", day, days=series.sun_days)
     for previous, day in pairwise(dates):
         gap = (day - previous).days
@@ -153,8 +152,8 @@ def series_violations(problem: Problem, series: Series, dates: list[date]) -> li
 
 
 def recovery_violations(problem: Problem, bookings: Iterable[Booking]) -> list[Violation]:
-    """A session of one treatment inside the recovery after another's session (the back is one
-    treatment area)."""
+    """A session inside the recovery after an earlier session of the same patient, of the same
+    treatment or another (the back is one treatment area)."""
     downtime = {s.key: s.downtime for s in problem.series}
     by_patient: dict[int, list[Booking]] = defaultdict(list)
     for b in bookings:
@@ -167,7 +166,7 @@ def recovery_violations(problem: Problem, bookings: Iterable[Booking]) -> list[V
             for later in sessions[i + 1 :]:
                 if (later.day - first.day).days >= max(rest, 1):
                     break
-                if later.series != first.series:
+                if later.day != first.day:  # the same day is a double booking, said once
                     found.append(
                         Violation(
                             "in_recovery",

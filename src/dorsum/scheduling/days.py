@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from dorsum.scheduling.model import Problem, Series, covers
+from dorsum.scheduling.model import Problem, Series, covers, in_sun_window
 
 
 def allowed_days(problem: Problem, series: Series) -> list[int]:
@@ -20,10 +20,7 @@ def allowed_days(problem: Problem, series: Series) -> list[int]:
             continue
         if covers(patient.unavailable, day) or covers(patient.sun, day):
             continue
-        if series.sun_days and any(
-            first <= day + timedelta(days=series.sun_days) and day <= last
-            for first, last in patient.sun
-        ):
+        if in_sun_window(day, series.sun_days, patient.sun):
             continue
         days.append(n)
     return days

@@ -60,7 +60,7 @@ def first_fit(
 def place_series(problem: Problem, book: Occupancy, series: Series) -> list[Booking] | None:
     """The series' sessions on the earliest first day from which all of them fit (added to
     `book`), or None."""
-    needs = problem.clinic.needs[series.treatment]
+    needs = problem.clinic.needs_for(series)
     day = max(series.earliest, problem.start)
     while day <= problem.last:
         placed = _from(book, series, needs, day)

@@ -8,7 +8,7 @@ sessions start on a grid of `SLOT` minutes. A day's hours are spans of minutes a
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from dorsum.scheduling.needs import Needs
@@ -24,6 +24,25 @@ Period = tuple[date, date]  # first and last day, inclusive
 def covers(periods: tuple[Period, ...], day: date) -> bool:
     """Whether `day` falls in any of the periods."""
     return any(first <= day <= last for first, last in periods)
+
+
+def in_sun_window(day: date, sun_days: int, sun: tuple[Period, ...]) -> bool:
+    """Whether strong sun falls within the `sun_days` days from a session on `day` on."""
+    if sun_days <= 0:
+        return False
+    end = day + timedelta(days=sun_days - 1)
+    return any(first <= end and day <= last for first, last in sun)
+
+
+def merged(spans: tuple[Span, ...] | list[Span]) -> tuple[Span, ...]:
+    """Spans in order, with touching or overlapping ones joined (09-13 and 13-18 is 09-18)."""
+    joined: list[Span] = []
+    for opens, closes in sorted(spans):
+        if joined and opens <= joined[-1][1]:
+            joined[-1] = (joined[-1][0], max(joined[-1][1], closes))
+        else:
+            joined.append((opens, closes))
+    return tuple(joined)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +86,13 @@ class Clinic:
     staff: tuple[Staff, ...]
     closures: tuple[Closure, ...] = ()
     needs: Mapping[str, Needs] = field(default_factory=dict)
+
+    def needs_for(self, series: Series) -> Needs:
+        """The treatment's needs, with the series' own session length when the plan sets one."""
+        needs = self.needs[series.treatment]
+        if series.minutes is None or series.minutes == needs.minutes:
+            return needs
+        return replace(needs, minutes=series.minutes)
 
     def closed(self, day: date) -> bool:
         """Whether the whole clinic is closed on `day` (a holiday, or no opening hours)."""
@@ -112,6 +138,7 @@ class Series:
     sun_days: int = 0  # days after a session to stay out of strong sun
     order: int = 0  # when reception received it (the greedy baseline books in this order)
     plan_id: int | None = None
+    minutes: int | None = None  # the plan's own session length (cryolipolysis: cycles x areas)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,4 +185,4 @@ class Problem:
 
 def week(spans: Mapping[int, tuple[Span, ...]]) -> Week:
     """A week from {weekday: spans}; days not given are closed."""
-    return tuple(tuple(sorted(spans.get(day, ()))) for day in range(7))
+    return tuple(merged(spans.get(day, ())) for day in range(7))

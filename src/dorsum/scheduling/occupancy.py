@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 from dorsum.scheduling.check import within
-from dorsum.scheduling.model import SLOT, Booking, Device, Problem, Series, covers
+from dorsum.scheduling.model import SLOT, Booking, Device, Problem, Series, covers, in_sun_window
 from dorsum.scheduling.needs import Needs
 
 
@@ -49,26 +49,21 @@ class Occupancy:
 
     def day_open_for(self, series: Series, day: date) -> bool:
         """Whether the patient may have this series' session on `day` (clinic open, patient
-        available, sun, and no other treatment's recovery)."""
+        available, sun, and no recovery from another session, nor one that this session's
+        recovery would overlap)."""
         problem = self.problem
         if not problem.start <= day <= problem.last or problem.clinic.closed(day):
             return False
         patient = problem.patient(series.patient)
         if covers(patient.unavailable, day) or covers(patient.sun, day):
             return False
-        if series.sun_days and any(
-            first <= day + timedelta(days=series.sun_days) and day <= last
-            for first, last in patient.sun
-        ):
+        if in_sun_window(day, series.sun_days, patient.sun):
             return False
         own = max(series.downtime, 1)
-        for other, rest, key in self.visits.get(series.patient, ()):
-            if other == day:
+        for other, rest, _series in self.visits.get(series.patient, ()):
+            if other <= day < other + timedelta(days=max(rest, 1)):
                 return False
-            if key != series.key and (
-                other <= day < other + timedelta(days=max(rest, 1))
-                or day <= other < day + timedelta(days=own)
-            ):
+            if day <= other < day + timedelta(days=own):
                 return False
         return True
 

@@ -34,6 +34,7 @@ from dorsum.scheduling.outcome import Move, Outcome, Unplaced
 PER_DAY = DAY // SLOT
 MOVE_COST = 14  # a proposed move must be worth two weeks less waiting
 EXPLAIN_RESERVE = 1.5  # seconds kept for explaining what could not be booked
+MIN_PHASE = 0.5  # seconds: a shorter second phase is not run
 
 
 @dataclass
@@ -85,7 +86,10 @@ def optimise(
     unplaceable = {u.series: u for u in baseline.unplaced if _static_reason(u)}
     candidates = tuple(s for s in problem.series if s.key not in unplaceable)
     never = {u.patient for u in unplaceable.values()}
-    built = _build(replace(problem, series=candidates), never=never)
+    # a series the model leaves out keeps the sessions it is booked in now
+    stays = tuple(b for b in start_from.bookings if current and b.series in unplaceable)
+    modelled = replace(problem, series=candidates, existing=(*problem.existing, *stays))
+    built = _build(modelled, never=never)
     _hint(built, start_from.bookings)
     _hint_on_time(built, start_from.bookings, never)
     if current:
@@ -102,14 +106,14 @@ def optimise(
         sum(weight_target * v if p in built.targeted else v for p, v in built.on_time.items())
     )
     solver.parameters.max_time_in_seconds = max(
-        1.0, seconds * 0.6 - (time.perf_counter() - started)
+        MIN_PHASE, seconds * 0.6 - (time.perf_counter() - started)
     )
     if progress:
         progress("targets")
     status = solver.solve(built.model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return replace(
-            baseline,
+            start_from if current else baseline,  # re-optimising: nothing moves
             status="fallback",
             seconds=time.perf_counter() - started,
             notes=("the solver found no solution in time; first-fit shown",),
@@ -131,11 +135,14 @@ def optimise(
         + MOVE_COST * sum(built.moved.values())
     )
     left = seconds - (time.perf_counter() - started) - EXPLAIN_RESERVE
-    solver.parameters.max_time_in_seconds = max(1.0, left)
-    if progress:
-        progress("lateness and waiting")
-    if solver.solve(built.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        bookings = _bookings(built, solver)
+    second = cp_model.UNKNOWN
+    if left >= MIN_PHASE:
+        solver.parameters.max_time_in_seconds = left
+        if progress:
+            progress("lateness and waiting")
+        second = solver.solve(built.model)
+        if second in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            bookings = _bookings(built, solver)
     placed = {b.series for b in bookings}
     unplaced = [*unplaceable.values()]
     unplaced += [
@@ -145,7 +152,7 @@ def optimise(
     ]
     return Outcome(
         method="cp-sat",
-        status="optimal" if proven else "feasible",
+        status="optimal" if proven and second == cp_model.OPTIMAL else "feasible",
         bookings=tuple(bookings),
         moves=_moves(start_from.bookings, bookings) if current else (),
         unplaced=tuple(unplaced),
@@ -231,7 +238,7 @@ def _build(problem: Problem, never: set[int] | None = None) -> _Model:  # noqa: 
     lateness: dict[str, cp_model.IntVar] = {}
     waiting: dict[str, cp_model.IntVar] = {}
     for series in problem.series:
-        needs = clinic.needs[series.treatment]
+        needs = clinic.needs_for(series)
         held = needs.held
         days = allowed_days(problem, series)
         ranges = _slots(problem, days, held)

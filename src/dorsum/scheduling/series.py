@@ -62,6 +62,7 @@ def plan_series(
                 sun_days=_window_days(plan, item, "sun_avoidance"),
                 order=order,
                 plan_id=plan_id,
+                minutes=item.session_minutes,
             )
         )
     return found

@@ -67,6 +67,13 @@ class AppointmentPublic(BaseModel):
     minutes: int
     purpose: str
     cancelled: bool = False
+    # a plan session (issue 9): its treatment and number; pages name the treatment in their
+    # reader's language
+    treatment: str = ""
+    session_number: int | None = None
+    plan_id: int | None = None
+    room_id: int | None = None
+    status: str = "booked"
 
 
 class BookingCreate(BaseModel):
@@ -117,7 +124,7 @@ def book(
         patient_id=patient.id,
     )
     reminders.queue_for(db, appointment=row, kind="booked", now=now, zone=rules.timezone)
-    return _public(row, patient.name)
+    return as_public(row, patient.name)
 
 
 @use_case
@@ -131,9 +138,17 @@ def reschedule(
     now: datetime,
 ) -> AppointmentPublic:
     """Move a booking; the new time is checked like a new booking (ignoring itself)."""
-    row, patient = _appointment(db, actor=actor, appointment_id=appointment_id)
+    row, patient = appointment_row(db, actor=actor, appointment_id=appointment_id)
     if row.cancelled_at is not None:
         raise InvalidInput(N_("This appointment was cancelled; book a new one instead."))
+    if row.room_id is not None or row.plan_id is not None:
+        raise InvalidInput(
+            N_(
+                "This session has a room and belongs to a series: move it from the calendar, "
+                "where its room, staff and spacing are checked."
+            ),
+            field="starts_at",
+        )
     starts = _instant(data.starts_at, rules)
     minutes = data.minutes or row.minutes
     _check_slot(
@@ -157,13 +172,13 @@ def reschedule(
         patient_id=patient.id,
     )
     reminders.queue_for(db, appointment=row, kind="moved", now=now, zone=rules.timezone)
-    return _public(row, patient.name)
+    return as_public(row, patient.name)
 
 
 @use_case
 def cancel(db: Session, *, actor: Actor, appointment_id: int, now: datetime) -> AppointmentPublic:
     """Cancel a booking; it stays in the book's history, marked cancelled."""
-    row, patient = _appointment(db, actor=actor, appointment_id=appointment_id)
+    row, patient = appointment_row(db, actor=actor, appointment_id=appointment_id)
     if row.cancelled_at is None:
         row.cancelled_at, row.cancelled_by = now, actor.user_id
         db.flush()
@@ -176,7 +191,7 @@ def cancel(db: Session, *, actor: Actor, appointment_id: int, now: datetime) -> 
             patient_id=patient.id,
         )
     reminders.queue_for(db, appointment=row, kind="cancelled", now=now)
-    return _public(row, patient.name)
+    return as_public(row, patient.name)
 
 
 def appointments(
@@ -199,15 +214,18 @@ def appointments(
         query = query.where(Appointment.starts_at >= after)
     if not include_cancelled:
         query = query.where(Appointment.cancelled_at.is_(None))
-    return [_public(a, name) for a, name in db.execute(query)]
+    return [as_public(a, name) for a, name in db.execute(query)]
 
 
 def get_appointment(db: Session, *, actor: Actor, appointment_id: int) -> AppointmentPublic:
-    row, patient = _appointment(db, actor=actor, appointment_id=appointment_id)
-    return _public(row, patient.name)
+    row, patient = appointment_row(db, actor=actor, appointment_id=appointment_id)
+    return as_public(row, patient.name)
 
 
-def _appointment(db: Session, *, actor: Actor, appointment_id: int) -> tuple[Appointment, Patient]:
+def appointment_row(
+    db: Session, *, actor: Actor, appointment_id: int
+) -> tuple[Appointment, Patient]:
+    """The booking and its patient, if the booking is the actor's clinic's."""
     found = db.execute(
         select(Appointment, Patient)
         .join(Patient, Patient.id == Appointment.patient_id)
@@ -299,7 +317,7 @@ def _clash(
     return None
 
 
-def _public(row: Appointment, name: str) -> AppointmentPublic:
+def as_public(row: Appointment, name: str) -> AppointmentPublic:
     return AppointmentPublic(
         id=row.id,
         patient_id=row.patient_id,
@@ -309,6 +327,11 @@ def _public(row: Appointment, name: str) -> AppointmentPublic:
         minutes=row.minutes,
         purpose=row.purpose,
         cancelled=row.cancelled_at is not None,
+        treatment=row.treatment,
+        session_number=row.session_number,
+        plan_id=row.plan_id,
+        room_id=row.room_id,
+        status=row.status,
     )
 
 

@@ -9,7 +9,7 @@ holds only its patient's day: it is given a resource of its own that nothing els
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,6 +25,7 @@ from dorsum.scheduling.model import (
     Room,
     Staff,
     Week,
+    merged,
 )
 from dorsum.scheduling.needs import booked_treatments, session_needs
 from dorsum.services.appointments import BookingRules
@@ -36,11 +37,23 @@ Names = dict[tuple[str, int | str], str]
 
 
 def week_of(hours: OpeningHours) -> Week:
-    """Opening hours (or a roster) as minutes after midnight, per weekday."""
+    """Opening hours (or a roster) as minutes after midnight, per weekday; spans that touch
+    (09:00-13:00,13:00-18:00) are one."""
     return tuple(
-        tuple((_minutes(opens), _minutes(closes)) for opens, closes in spans)
+        merged([(_minutes(opens), _minutes(closes)) for opens, closes in spans])
         for spans in hours.days
     )
+
+
+def minute_of(local: datetime) -> int:
+    """A local time as minutes after its midnight."""
+    return local.hour * 60 + local.minute
+
+
+def local_at(day: date, minute: int, zone: tzinfo) -> datetime:
+    """The local time `minute` minutes after midnight of `day` (wall clock, so a DST change
+    that day does not shift it)."""
+    return datetime.combine(day, time(minute // 60, minute % 60), zone)
 
 
 def _minutes(moment: time) -> int:
@@ -104,7 +117,8 @@ def load_book(
 def bookings_between(
     db: Session, clinic_id: int, rules: BookingRules, first: date, last: date
 ) -> list[Booking]:
-    """The live (not cancelled) bookings on local days `first`..`last`, as fixed bookings."""
+    """The live bookings (not cancelled, not missed) on local days `first`..`last`, as fixed
+    bookings."""
     zone = rules.timezone
     lower = datetime.combine(first, time(0), zone).astimezone(UTC) - timedelta(hours=3)
     upper = datetime.combine(last + timedelta(days=1), time(0), zone).astimezone(UTC)
@@ -112,6 +126,7 @@ def bookings_between(
         select(Appointment).where(
             Appointment.clinic_id == clinic_id,
             Appointment.cancelled_at.is_(None),
+            Appointment.status != "no_show",  # a missed session holds nothing; it is booked again
             Appointment.starts_at >= lower,
             Appointment.starts_at < upper,
         )
@@ -122,7 +137,7 @@ def bookings_between(
 def as_booking(row: Appointment, rules: BookingRules) -> Booking:
     """One appointment as the scheduler sees it: the room held from set-up to clean-down."""
     local = row.starts_at.astimezone(rules.timezone)
-    start = local.hour * 60 + local.minute - row.setup_minutes
+    start = minute_of(local) - row.setup_minutes
     return Booking(
         series=series_key(row),
         number=row.session_number or 1,

@@ -6,14 +6,15 @@ everything again at that moment (`booking_checks`) and books all the sessions or
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from dorsum.core.dates import SupportedDateTime
 from dorsum.core.knowledge.index import KnowledgeIndex
-from dorsum.core.plan import Plan
+from dorsum.core.plan import Plan, PlanItem
 from dorsum.i18n import N_, Localizer
 from dorsum.reports.booking_words import reason_text
 from dorsum.scheduling.model import Booking, Problem, Series
@@ -21,10 +22,16 @@ from dorsum.scheduling.optimiser import optimise
 from dorsum.scheduling.series import plan_series
 from dorsum.services import audit, reminders
 from dorsum.services.actors import Actor
-from dorsum.services.appointments import MAX_ID, AppointmentPublic, BookingRules, _public
-from dorsum.services.book_model import Book, load_book, patient_days
-from dorsum.services.booking_checks import plan_of, refuse_if_broken
+from dorsum.services.appointments import (
+    MAX_ID,
+    AppointmentPublic,
+    BookingRules,
+    as_public,
+)
+from dorsum.services.book_model import Book, load_book, local_at, minute_of, patient_days
+from dorsum.services.booking_checks import bookable_days, plan_of, refuse_if_broken
 from dorsum.services.errors import InvalidInput
+from dorsum.services.patients import patient_row
 from dorsum.services.transaction import use_case
 from dorsum.storage.tables import (
     Appointment,
@@ -43,7 +50,7 @@ class SessionChoice(BaseModel):
 
     treatment: str = Field(max_length=60)
     number: int = Field(ge=1, le=50)
-    starts_at: datetime
+    starts_at: SupportedDateTime
     room_id: int = Field(ge=1, le=MAX_ID)
     staff_id: int = Field(ge=1, le=MAX_ID)
     device_id: int | None = Field(default=None, ge=1, le=MAX_ID)
@@ -83,19 +90,21 @@ def propose_plan(
     plan, patient_id = plan_of(db, actor=actor, plan_id=plan_id)
     loc = Localizer(language)  # type: ignore[arg-type]
     first = today + timedelta(days=1)
-    book = load_book(
+    book = load_book(  # from the plan's start: sessions already given count as done
         db,
         clinic_id=actor.clinic_id,
         index=index,
         rules=rules,
-        first=first,
+        first=min(plan.start, first),
         last=first + timedelta(days=PROPOSAL_DAYS),
         loc=loc,
     )
     mine = [b for b in book.existing if b.series.startswith(f"plan{plan_id}:")]
     done: dict[str, list[date]] = defaultdict(list)
+    numbers: dict[str, set[int]] = defaultdict(set)
     for b in mine:
         done[b.treatment].append(b.day)
+        numbers[b.treatment].add(b.number)
     series = plan_series(plan, patient=patient_id, plan_id=plan_id, booked=done, today=first)
     problem = Problem(
         clinic=book.clinic,
@@ -107,9 +116,13 @@ def propose_plan(
     )
     outcome = optimise(problem, seconds=SOLVE_SECONDS, workers=2)
     counts = {s.key: s.sessions + len(done.get(s.treatment, [])) for s in series}
-    already = {s.key: len(done.get(s.treatment, [])) for s in series}
+    # the numbers not booked yet, in order: a missed or cancelled session is booked again
+    free = {
+        s.key: [n for n in range(1, counts[s.key] + 1) if n not in numbers[s.treatment]]
+        for s in series
+    }
     sessions = [
-        _proposed(b, book, rules, of=counts[b.series], offset=already[b.series])
+        _proposed(b, book, rules, of=counts[b.series], number=free[b.series][b.number - 1])
         for b in sorted(outcome.bookings, key=lambda b: (b.day, b.start))
     ]
     unplaced = [reason_text(r, loc, book.names) for u in outcome.unplaced for r in u.reasons[:1]]
@@ -139,18 +152,15 @@ def _on_time(
 
 
 def _proposed(
-    b: Booking, book: Book, rules: BookingRules, *, of: int, offset: int
+    b: Booking, book: Book, rules: BookingRules, *, of: int, number: int
 ) -> ProposedSession:
     needs = book.clinic.needs[b.treatment]
-    starts = datetime.combine(b.day, time(0), rules.timezone) + timedelta(
-        minutes=b.start + needs.setup
-    )
     return ProposedSession(
         treatment=b.treatment,
-        number=b.number + offset,
+        number=number,
         of=of,
-        starts_at=starts,
-        minutes=needs.minutes,
+        starts_at=local_at(b.day, b.start + needs.setup, rules.timezone),
+        minutes=b.held - needs.setup - needs.cleanup,
         room_id=b.room,
         staff_id=b.staff,
         device_id=b.device,
@@ -182,11 +192,18 @@ def accept_plan(
     for s in sessions:
         if s.treatment not in items:
             raise InvalidInput(N_("This plan has no sessions of that treatment."), field="sessions")
+    _check_numbers(db, plan_id=plan_id, sessions=sessions, items=items)
     today = now.astimezone(rules.timezone).date()
     local = [
         s.starts_at if s.starts_at.tzinfo else s.starts_at.replace(tzinfo=rules.timezone)
         for s in sessions
     ]
+    bookable_days(
+        [x.astimezone(rules.timezone).date() for x in local],
+        today=today,
+        horizon_days=rules.horizon_days,
+        field="sessions",
+    )
     first = min(today, *(x.astimezone(rules.timezone).date() for x in local))
     last = max(x.astimezone(rules.timezone).date() for x in local) + timedelta(days=1)
     book = load_book(
@@ -199,24 +216,21 @@ def accept_plan(
         loc=loc,
     )
     new = [
-        _as_new(s, when, book, rules, plan_id=plan_id, patient_id=patient_id)
+        _as_new(s, when, book, rules, plan_id=plan_id, patient_id=patient_id, items=items)
         for s, when in zip(sessions, local, strict=True)
     ]
-    if any(b.day <= today for b in new):
-        raise InvalidInput(N_("Sessions can only be booked from tomorrow on."), field="sessions")
     refuse_if_broken(db, actor=actor, book=book, changed=new, today=today, loc=loc)
     made = []
     patient = db.get(Patient, patient_id)
     assert patient is not None
     for s, b, when in zip(sessions, new, local, strict=True):
         needs = book.clinic.needs[b.treatment]
-        name = book.names.get(("treatment", s.treatment), s.treatment)
         row = Appointment(
             clinic_id=actor.clinic_id,
             patient_id=patient_id,
             starts_at=when.astimezone(UTC),
-            minutes=needs.minutes,
-            purpose=f"{name} {s.number}/{items[s.treatment].sessions}",
+            minutes=b.held - needs.setup - needs.cleanup,
+            purpose="",  # pages and messages name the treatment in their reader's language
             created_by=actor.user_id,
             room_id=s.room_id,
             staff_id=s.staff_id,
@@ -238,8 +252,34 @@ def accept_plan(
             patient_id=patient_id,
         )
         reminders.queue_for(db, appointment=row, kind="booked", now=now, zone=rules.timezone)
-        made.append(_public(row, patient.name))
+        made.append(as_public(row, patient.name))
     return made
+
+
+def _check_numbers(
+    db: Session, *, plan_id: int, sessions: list[SessionChoice], items: dict[str, PlanItem]
+) -> None:
+    """Each session is one the plan has (1..its count), not booked already, and given once."""
+    rows = db.execute(
+        select(Appointment.treatment, Appointment.session_number).where(
+            Appointment.plan_id == plan_id,
+            Appointment.cancelled_at.is_(None),
+            Appointment.status != "no_show",
+        )
+    )
+    booked = {(row.treatment, row.session_number) for row in rows}
+    chosen = [(s.treatment, s.number) for s in sessions]
+    if len(set(chosen)) != len(chosen):
+        raise InvalidInput(
+            N_("Each session of the plan can be booked only once."), field="sessions"
+        )
+    for treatment, number in chosen:
+        if number > (items[treatment].sessions or 0) or (treatment, number) in booked:
+            raise InvalidInput(
+                N_("Session %(number)s is not one still to book in this plan."),
+                field="sessions",
+                number=number,
+            )
 
 
 def _as_new(
@@ -250,10 +290,12 @@ def _as_new(
     *,
     plan_id: int,
     patient_id: int,
+    items: dict[str, PlanItem],
 ) -> Booking:
     needs = book.clinic.needs.get(s.treatment)
     if needs is None:
         raise InvalidInput(N_("This treatment is not booked in sessions."), field="sessions")
+    minutes = items[s.treatment].session_minutes or needs.minutes
     local = when.astimezone(rules.timezone)
     return Booking(
         series=f"plan{plan_id}:{s.treatment}",
@@ -261,8 +303,8 @@ def _as_new(
         patient=patient_id,
         treatment=s.treatment,
         day=local.date(),
-        start=local.hour * 60 + local.minute - needs.setup,
-        held=needs.held,
+        start=minute_of(local) - needs.setup,
+        held=needs.setup + minutes + needs.cleanup,
         room=s.room_id,
         staff=s.staff_id,
         device=s.device_id,
@@ -308,3 +350,89 @@ def plans_to_book(db: Session, *, actor: Actor, patient_id: int) -> list[PlanToB
             )
         )
     return found
+
+
+class SessionCreate(BaseModel):
+    """One treatment session booked from the calendar, outside any plan."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    patient_id: int = Field(ge=1, le=MAX_ID)
+    treatment: str = Field(max_length=60)
+    starts_at: SupportedDateTime
+    room_id: int = Field(ge=1, le=MAX_ID)
+    staff_id: int = Field(ge=1, le=MAX_ID)
+    device_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+
+
+@use_case
+def book_session(
+    db: Session,
+    *,
+    actor: Actor,
+    data: SessionCreate,
+    index: KnowledgeIndex,
+    rules: BookingRules,
+    now: datetime,
+    language: str,
+) -> AppointmentPublic:
+    """Book one session in a room with a staff member (and device), checked like a plan's."""
+    patient = patient_row(db, actor=actor, patient_id=data.patient_id)
+    when = (
+        data.starts_at if data.starts_at.tzinfo else data.starts_at.replace(tzinfo=rules.timezone)
+    )
+    local = when.astimezone(rules.timezone)
+    today = now.astimezone(rules.timezone).date()
+    bookable_days([local.date()], today=today, horizon_days=rules.horizon_days, field="date")
+    loc = Localizer(language)  # type: ignore[arg-type]
+    book = load_book(
+        db,
+        clinic_id=actor.clinic_id,
+        index=index,
+        rules=rules,
+        first=local.date() - timedelta(days=60),
+        last=local.date() + timedelta(days=60),
+        loc=loc,
+    )
+    needs = book.clinic.needs.get(data.treatment)
+    if needs is None:
+        raise InvalidInput(N_("This treatment is not booked in sessions."), field="treatment")
+    new = Booking(
+        series="session:new",
+        number=1,
+        patient=patient.id,
+        treatment=data.treatment,
+        day=local.date(),
+        start=minute_of(local) - needs.setup,
+        held=needs.held,
+        room=data.room_id,
+        staff=data.staff_id,
+        device=data.device_id,
+    )
+    refuse_if_broken(db, actor=actor, book=book, changed=[new], today=today, loc=loc)
+    row = Appointment(
+        clinic_id=actor.clinic_id,
+        patient_id=patient.id,
+        starts_at=local.astimezone(UTC),
+        minutes=needs.minutes,
+        purpose="",
+        created_by=actor.user_id,
+        room_id=data.room_id,
+        staff_id=data.staff_id,
+        device_id=data.device_id,
+        treatment=data.treatment,
+        setup_minutes=needs.setup,
+        cleanup_minutes=needs.cleanup,
+    )
+    db.add(row)
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        action="create",
+        entity="appointment",
+        entity_id=row.id,
+        patient_id=patient.id,
+    )
+    reminders.queue_for(db, appointment=row, kind="booked", now=now, zone=rules.timezone)
+    return as_public(row, patient.name)

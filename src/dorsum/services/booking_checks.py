@@ -37,6 +37,16 @@ class BookingRefused(InvalidInput):
         self.reasons = reasons
 
 
+def bookable_days(days: list[date], *, today: date, horizon_days: int, field: str) -> None:
+    """Sessions are booked from tomorrow on, and no further ahead than the clinic books."""
+    if any(day <= today for day in days):
+        raise InvalidInput(N_("Sessions can only be booked from tomorrow on."), field=field)
+    if any((day - today).days > horizon_days for day in days):
+        raise InvalidInput(
+            N_("The clinic books at most %(days)s days ahead."), field=field, days=horizon_days
+        )
+
+
 def plan_of(db: Session, *, actor: Actor, plan_id: int) -> tuple[Plan, int]:
     """The saved plan and its patient, if the plan is the actor's clinic's."""
     row = db.execute(
@@ -65,7 +75,9 @@ def refuse_if_broken(
 def problems(
     db: Session, *, actor: Actor, book: Book, changed: list[Booking], today: date
 ) -> list[Violation]:
-    """What the changed bookings break, together with their series' other sessions."""
+    """What the changed bookings break. Their series' other sessions count for spacing,
+    recovery and overlaps, but their own placement is not judged again: a closure added since
+    they were booked is for the calendar to show, not a reason to refuse another change."""
     keys = {b.series for b in changed}
     ids = {b.id for b in changed if b.id is not None}
     kept = [b for b in book.existing if b.series in keys and b.id not in ids]
@@ -85,15 +97,22 @@ def problems(
         days=(last - first).days + 1,
         series=tuple(series),
         patients={p: patient_days(db, clinic_id=actor.clinic_id, patient_id=p) for p in patients},
-        existing=others,
+        existing=(*others, *kept),
     )
-    plain = {b.series for b in mine if b.room < 0}  # booked without a room
+    roomless = {b.series for b in changed if b.room < 0}  # booked without a room
     return [
         v
-        for v in violations(problem, mine)
+        for v in violations(problem, changed)
         if (v.series in keys or v.params.get("with") in keys)
-        and (v.series not in plain or v.code in PLAIN)
+        and (v.series not in roomless or v.code in PLAIN or _named_foreign(v))
     ]
+
+
+def _named_foreign(violation: Violation) -> bool:
+    """A staff member or device given for a booking without a room that is not the clinic's."""
+    return violation.code in {"unknown_staff", "unknown_device"} and any(
+        isinstance(value, int) and value > 0 for value in violation.params.values()
+    )
 
 
 def series_for(

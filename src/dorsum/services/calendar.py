@@ -3,12 +3,14 @@ days, by room, device or staff member, with the opening hours and every live boo
 
 Only what reception may see: the patient's name, the treatment's name and "n of N", times and
 resources; never a finding or a note. Cancelled bookings are left out; a plain appointment
-without a room (or staff member) sits in a column of its own ("No room").
+without a room (or staff member) sits in a column of its own ("No room"), and so does a
+booking whose room, device or staff member has since been deactivated ("No active room").
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
@@ -31,6 +33,11 @@ NONE_LABEL: dict[By, str] = {
     "room": N_("No room"),
     "device": N_("No device"),
     "staff": N_("No staff member"),
+}
+INACTIVE_LABEL: dict[By, str] = {  # the same column when it also holds inactive resources
+    "room": N_("No active room"),
+    "device": N_("No active device"),
+    "staff": N_("No active staff member"),
 }
 DEFAULT_HOURS = (time(9), time(18))  # the grid shown on a day the clinic is closed
 
@@ -89,6 +96,12 @@ class Calendar:
     opens: time  # the grid's first and last hour, covering every day shown and every event
     closes: time
 
+    def column_of(self, e: Event) -> int | None:
+        """The column an event sits in: its resource's, or None ("No room") when that
+        resource has no column of its own (none, or deactivated since)."""
+        resource = e.resource(self.by)
+        return resource if any(c.id == resource for c in self.columns) else None
+
 
 def calendar(
     db: Session,
@@ -113,10 +126,13 @@ def calendar(
         events = [e for e in events if e.device_id is not None]
     columns = _columns(resources, by, loc)
     known = {c.id for c in columns}
-    if any(e.resource(by) not in known for e in events):
-        columns = (*columns, Column(None, loc.gettext(NONE_LABEL[by])))
+    outside = {e.resource(by) for e in events} - known
+    if outside:
+        label = NONE_LABEL if outside == {None} else INACTIVE_LABEL
+        columns = (*columns, Column(None, loc.gettext(label[by])))
     opens, closes = _span(shown, events)
-    return Calendar(first, by, columns, shown, tuple(_laned(events, by)), opens, closes)
+    book = Calendar(first, by, columns, shown, tuple(events), opens, closes)
+    return replace(book, events=tuple(_laned(events, book.column_of)))
 
 
 def event(
@@ -241,11 +257,11 @@ def _span(days: tuple[Day, ...], events: list[Event]) -> tuple[time, time]:
     return time(opens.hour), time(23, 59) if last == 24 else time(last)
 
 
-def _laned(events: list[Event], by: By) -> list[Event]:
+def _laned(events: list[Event], column: Callable[[Event], int | None]) -> list[Event]:
     """Overlapping bookings of one column on one day side by side, each in its own lane."""
     groups: dict[tuple[date, int | None], list[Event]] = defaultdict(list)
     for e in events:
-        groups[(e.day, e.resource(by))].append(e)
+        groups[(e.day, column(e))].append(e)
     out: list[Event] = []
     for group in groups.values():
         ends: list[datetime] = []

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -10,6 +12,7 @@ from sqlalchemy.orm import Session
 from dorsum.i18n import N_
 from dorsum.services import audit
 from dorsum.services.actors import Actor
+from dorsum.services.deactivation import refuse_if_booked_ahead
 from dorsum.services.errors import InvalidInput, NotFound
 from dorsum.services.resources import (
     DeviceKind,
@@ -20,9 +23,14 @@ from dorsum.services.resources import (
     require_reader,
 )
 from dorsum.services.transaction import use_case
-from dorsum.storage.tables import Device, Room
+from dorsum.storage.tables import Appointment, Device, Room
 
 MAX_ROOMS = 100
+STILL_BOOKED = N_(
+    "Bookings ahead with this device: %(count)s. "
+    "Move them to another device (or cancel them) first, then deactivate it."
+)
+NO_ROOM = N_("Choose at least one room the device can be used in.")
 
 
 class DeviceInput(BaseModel):
@@ -71,11 +79,16 @@ def create_device(db: Session, *, actor: Actor, data: DeviceInput) -> DevicePubl
 
 
 @use_case
-def update_device(db: Session, *, actor: Actor, device_id: int, data: DeviceInput) -> DevicePublic:
-    """Rename, change the kind or the rooms, deactivate or reactivate a device."""
+def update_device(
+    db: Session, *, actor: Actor, device_id: int, data: DeviceInput, now: datetime
+) -> DevicePublic:
+    """Rename, change the kind or the rooms, deactivate (none of its bookings left ahead) or
+    reactivate a device."""
     actor.require("admin")
     device = device_row(db, clinic_id=actor.clinic_id, device_id=device_id)
     check_name_free(db, Device, clinic_id=actor.clinic_id, name=data.name, record_id=device.id)
+    if device.active and not data.active:
+        _refuse_if_booked(db, device_id=device.id, now=now)
     action = change_action(was_active=device.active, active=data.active)
     device.name, device.kind, device.active = data.name, data.kind, data.active
     device.rooms = _rooms(db, clinic_id=actor.clinic_id, room_ids=data.room_ids)
@@ -85,13 +98,21 @@ def update_device(db: Session, *, actor: Actor, device_id: int, data: DeviceInpu
 
 
 @use_case
-def deactivate_device(db: Session, *, actor: Actor, device_id: int) -> None:
-    """Devices are deactivated, never deleted: past bookings keep naming them."""
+def deactivate_device(db: Session, *, actor: Actor, device_id: int, now: datetime) -> None:
+    """Devices are deactivated, never deleted: past bookings keep naming them. Bookings still
+    ahead must be moved first."""
     actor.require("admin")
     device = device_row(db, clinic_id=actor.clinic_id, device_id=device_id)
+    _refuse_if_booked(db, device_id=device.id, now=now)
     device.active = False
     db.flush()
     audit.record(db, actor=actor, action="deactivate", entity="device", entity_id=device.id)
+
+
+def _refuse_if_booked(db: Session, *, device_id: int, now: datetime) -> None:
+    refuse_if_booked_ahead(
+        db, column=Appointment.device_id, record_id=device_id, now=now, message=STILL_BOOKED
+    )
 
 
 def device_row(db: Session, *, clinic_id: int, device_id: int) -> Device:
@@ -102,8 +123,11 @@ def device_row(db: Session, *, clinic_id: int, device_id: int) -> Device:
 
 
 def _rooms(db: Session, *, clinic_id: int, room_ids: list[int]) -> list[Room]:
-    """The clinic's rooms with these ids; another clinic's id is refused like a missing one."""
+    """The clinic's rooms with these ids, at least one (a device used nowhere could never be
+    booked); another clinic's id is refused like a missing one."""
     wanted = set(room_ids)
+    if not wanted:
+        raise InvalidInput(NO_ROOM, field="room_ids")
     rooms = list(db.scalars(select(Room).where(Room.clinic_id == clinic_id, Room.id.in_(wanted))))
     if len(rooms) != len(wanted):
         raise InvalidInput(N_("Choose rooms of your clinic."), field="room_ids")

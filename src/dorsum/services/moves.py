@@ -10,20 +10,26 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dorsum.core.dates import SupportedDateTime
 from dorsum.core.knowledge.index import KnowledgeIndex
 from dorsum.i18n import N_, Localizer
 from dorsum.scheduling.model import Booking
 from dorsum.services import audit, reminders
 from dorsum.services.actors import Actor
-from dorsum.services.appointments import MAX_ID, AppointmentPublic, BookingRules, _public
-from dorsum.services.book_model import as_booking, load_book
-from dorsum.services.booking_checks import refuse_if_broken
-from dorsum.services.errors import InvalidInput, NotFound
+from dorsum.services.appointments import (
+    MAX_ID,
+    AppointmentPublic,
+    BookingRules,
+    appointment_row,
+    as_public,
+)
+from dorsum.services.book_model import as_booking, load_book, minute_of
+from dorsum.services.booking_checks import bookable_days, refuse_if_broken
+from dorsum.services.errors import Conflict, InvalidInput
 from dorsum.services.transaction import use_case
-from dorsum.storage.tables import Appointment, Patient
+from dorsum.storage.tables import Appointment
 
 WINDOW = timedelta(days=120)  # how far around a change its series' other sessions are read
 
@@ -32,10 +38,14 @@ class MoveChoice(BaseModel):
     """Where a booked session goes: a new time, and optionally a new room, staff or device."""
 
     appointment_id: int = Field(ge=1, le=MAX_ID)
-    starts_at: datetime
+    starts_at: SupportedDateTime
     room_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     staff_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     device_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    expected: SupportedDateTime | None = Field(
+        default=None,
+        description="When the booking was when the mover looked; refused (409) if it has moved.",
+    )
 
 
 @use_case
@@ -52,14 +62,16 @@ def move_session(
     rules: BookingRules,
     now: datetime,
     language: str,
+    expected: datetime | None = None,
 ) -> AppointmentPublic:
-    """Move one booking (time, room, staff, device)."""
+    """Move one booking (time, room, staff, device); `expected` is where the mover saw it."""
     choice = MoveChoice(
         appointment_id=appointment_id,
         starts_at=starts_at,
         room_id=room_id,
         staff_id=staff_id,
         device_id=device_id,
+        expected=expected,
     )
     moved = _apply(
         db, actor=actor, moves=[choice], index=index, rules=rules, now=now, language=language
@@ -98,17 +110,21 @@ def _apply(
 ) -> list[AppointmentPublic]:
     zone = rules.timezone
     today = now.astimezone(zone).date()
-    rows = [_appointment(db, actor=actor, appointment_id=m.appointment_id) for m in moves]
+    rows = [appointment_row(db, actor=actor, appointment_id=m.appointment_id) for m in moves]
     if len({row.id for row, _ in rows}) != len(rows):
         raise InvalidInput(N_("Each booking can be moved only once at a time."), field="moves")
     when = [m.starts_at if m.starts_at.tzinfo else m.starts_at.replace(tzinfo=zone) for m in moves]
-    for (row, _), moment in zip(rows, when, strict=True):
+    for (row, _), choice in zip(rows, moves, strict=True):
         if row.cancelled_at is not None:
             raise InvalidInput(N_("This appointment was cancelled; book a new one instead."))
-        if moment.astimezone(zone).date() <= today:
-            raise InvalidInput(
-                N_("Sessions can only be booked from tomorrow on."), field="starts_at"
-            )
+        if choice.expected is not None and row.starts_at != choice.expected.astimezone(UTC):
+            raise Conflict(N_("Someone else moved this booking meanwhile; look at it again."))
+    bookable_days(
+        [m.astimezone(zone).date() for m in when],
+        today=today,
+        horizon_days=rules.horizon_days,
+        field="starts_at",
+    )
     days = [m.astimezone(zone).date() for m in when] + [
         row.starts_at.astimezone(zone).date() for row, _ in rows
     ]
@@ -143,7 +159,7 @@ def _apply(
             patient_id=row.patient_id,
         )
         reminders.queue_for(db, appointment=row, kind="moved", now=now, zone=zone)
-        done.append(_public(row, patient.name))
+        done.append(as_public(row, patient.name))
     return done
 
 
@@ -154,7 +170,7 @@ def _moved(row: Appointment, choice: MoveChoice, moment: datetime, rules: Bookin
     return replace(
         before,
         day=local.date(),
-        start=local.hour * 60 + local.minute - row.setup_minutes,
+        start=minute_of(local) - row.setup_minutes,
         room=choice.room_id or before.room,
         staff=choice.staff_id or before.staff,
         device=choice.device_id or before.device,
@@ -167,7 +183,7 @@ def mark_no_show(
     db: Session, *, actor: Actor, appointment_id: int, now: datetime
 ) -> AppointmentPublic:
     """The patient did not come: the session stays in the book, marked, to be booked again."""
-    row, patient = _appointment(db, actor=actor, appointment_id=appointment_id)
+    row, patient = appointment_row(db, actor=actor, appointment_id=appointment_id)
     if row.cancelled_at is not None:
         raise InvalidInput(N_("This appointment was cancelled; book a new one instead."))
     if row.starts_at > now:
@@ -182,15 +198,4 @@ def mark_no_show(
         entity_id=row.id,
         patient_id=row.patient_id,
     )
-    return _public(row, patient.name)
-
-
-def _appointment(db: Session, *, actor: Actor, appointment_id: int) -> tuple[Appointment, Patient]:
-    found = db.execute(
-        select(Appointment, Patient)
-        .join(Patient, Patient.id == Appointment.patient_id)
-        .where(Appointment.id == appointment_id, Appointment.clinic_id == actor.clinic_id)
-    ).first()
-    if found is None:
-        raise NotFound(N_("There is no such appointment in your clinic."))
-    return found[0], found[1]
+    return as_public(row, patient.name)

@@ -49,6 +49,10 @@ class Reoptimisation(BaseModel):
     patients_with_target: int
     targets_met_now: int
     targets_met_after: int
+    late_days_now: int = 0  # total days the booked series end after their due days
+    late_days_after: int = 0
+    waiting_days_now: int = 0  # total days from each series' earliest day to its first session
+    waiting_days_after: int = 0
     status: str
     gap: float | None
     seconds: float
@@ -104,13 +108,18 @@ def propose_moves(
             seconds=0.0,
         )
     outcome = optimise(problem, seconds=seconds, current=current)
-    now, after = measure(problem, current), measure(problem, outcome.bookings)
+    now = measure(problem, current)
+    after = now if outcome.status == "fallback" else measure(problem, outcome.bookings)
     names = _patients(db, {m.before.patient for m in outcome.moves})
     return Reoptimisation(
         moves=[_proposed(m.before, m.after, book, rules, names) for m in outcome.moves],
         patients_with_target=now.patients_with_target,
         targets_met_now=now.targets_met,
         targets_met_after=after.targets_met,
+        late_days_now=now.lateness_days,
+        late_days_after=after.lateness_days,
+        waiting_days_now=now.waiting_days,
+        waiting_days_after=after.waiting_days,
         status=outcome.status,
         gap=outcome.gap,
         seconds=round(outcome.seconds, 2),

@@ -7,6 +7,7 @@ physician may have: the scheduler trusts the skills, so the refusal happens here
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
@@ -18,6 +19,7 @@ from dorsum.i18n import N_
 from dorsum.scheduling.needs import booked_treatments
 from dorsum.services import audit
 from dorsum.services.actors import Actor
+from dorsum.services.deactivation import refuse_if_booked_ahead
 from dorsum.services.errors import InvalidInput, NotFound
 from dorsum.services.resources import (
     ResourceId,
@@ -30,11 +32,18 @@ from dorsum.services.resources import (
 from dorsum.services.roster import check_roster
 from dorsum.services.text import Name
 from dorsum.services.transaction import use_case
-from dorsum.storage.tables import StaffMember, User
+from dorsum.storage.tables import Appointment, StaffMember, User
 
 Roster = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=300), AfterValidator(refuse_nul)
 ]
+
+
+STILL_BOOKED = N_(
+    "Bookings ahead with this staff member: %(count)s. "
+    "Give them to someone else (or cancel them) first, then deactivate this staff member."
+)
+NO_SKILL = N_("Choose at least one treatment this staff member performs.")
 
 
 class StaffInput(BaseModel):
@@ -90,12 +99,21 @@ def create_staff(
 
 @use_case
 def update_staff(
-    db: Session, *, actor: Actor, staff_id: int, data: StaffInput, index: KnowledgeIndex
+    db: Session,
+    *,
+    actor: Actor,
+    staff_id: int,
+    data: StaffInput,
+    index: KnowledgeIndex,
+    now: datetime,
 ) -> StaffPublic:
-    """Change anything about a staff member; the same checks as adding one."""
+    """Change anything about a staff member; the same checks as adding one, and none of their
+    bookings left ahead when deactivating."""
     actor.require("admin")
     member = staff_row(db, clinic_id=actor.clinic_id, staff_id=staff_id)
     check_name_free(db, StaffMember, clinic_id=actor.clinic_id, name=data.name, record_id=member.id)
+    if member.active and not data.active:
+        _refuse_if_booked(db, staff_id=member.id, now=now)
     action = change_action(was_active=member.active, active=data.active)
     _fill(db, member, data=data, index=index)
     db.flush()
@@ -104,13 +122,21 @@ def update_staff(
 
 
 @use_case
-def deactivate_staff(db: Session, *, actor: Actor, staff_id: int) -> None:
-    """Staff are deactivated, never deleted: past bookings keep naming them."""
+def deactivate_staff(db: Session, *, actor: Actor, staff_id: int, now: datetime) -> None:
+    """Staff are deactivated, never deleted: past bookings keep naming them. Bookings still
+    ahead must be given to someone else first."""
     actor.require("admin")
     member = staff_row(db, clinic_id=actor.clinic_id, staff_id=staff_id)
+    _refuse_if_booked(db, staff_id=member.id, now=now)
     member.active = False
     db.flush()
     audit.record(db, actor=actor, action="deactivate", entity="staff", entity_id=member.id)
+
+
+def _refuse_if_booked(db: Session, *, staff_id: int, now: datetime) -> None:
+    refuse_if_booked_ahead(
+        db, column=Appointment.staff_id, record_id=staff_id, now=now, message=STILL_BOOKED
+    )
 
 
 def staff_row(db: Session, *, clinic_id: int, staff_id: int) -> StaffMember:
@@ -124,7 +150,9 @@ def staff_row(db: Session, *, clinic_id: int, staff_id: int) -> StaffMember:
 
 def check_skills(skills: list[str], *, physician: bool, index: KnowledgeIndex) -> list[str]:
     """The skills in the knowledge base's order, each a booked treatment, and physician-only
-    ones only for a physician."""
+    ones only for a physician; at least one (someone with none could never be booked)."""
+    if not skills:
+        raise InvalidInput(NO_SKILL, field="skills")
     booked = booked_treatments(index)
     for treatment in skills:
         if treatment not in booked:

@@ -59,6 +59,9 @@ def render(
             ngettext=loc.ngettext,
             when=lambda instant: _when(who, instant),
             clock=lambda instant: who.local(instant).strftime("%H:%M"),
+            booking_label=lambda b: wording.booking_label(
+                b.treatment, b.session_number, b.purpose, index, loc
+            ),
             kb=loc.kb,
             date=loc.date,
             loc=loc,

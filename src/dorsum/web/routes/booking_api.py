@@ -22,7 +22,6 @@ from dorsum.web.problems import Problem
 from dorsum.web.routes.api import ERRORS
 from dorsum.web.routes.appointments import booking_rules
 from dorsum.web.routes.ids import RecordId
-from dorsum.web.routes.plan_booking import TOO_FAR, too_far
 
 router = APIRouter(prefix="/api", tags=["booking"])
 
@@ -42,6 +41,10 @@ class SessionMove(BaseModel):
     room_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     staff_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     device_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    expected: SupportedDateTime | None = Field(
+        default=None,
+        description="Where the booking was when the caller read it; 409 if it has moved since.",
+    )
 
 
 def _refused(reasons: list[str]) -> JSONResponse:
@@ -83,8 +86,6 @@ def book_plan(
 ) -> Response | list[AppointmentPublic]:
     """Book the sessions, all or none; 422 with every reason when they break a constraint."""
     rules = booking_rules(request)
-    if any(too_far(s.starts_at, now=who.now, rules=rules) for s in sessions):
-        return _refused([who.localizer.gettext(TOO_FAR, days=rules.horizon_days)])
     try:
         return booking.accept_plan(
             who.db,
@@ -116,8 +117,6 @@ def move(
 ) -> Response | AppointmentPublic:
     """Move a booking, checked like the optimiser's bookings; 422 with every reason if not."""
     rules = booking_rules(request)
-    if too_far(data.starts_at, now=who.now, rules=rules):
-        return _refused([who.localizer.gettext(TOO_FAR, days=rules.horizon_days)])
     try:
         return moves.move_session(
             who.db,
@@ -127,6 +126,7 @@ def move(
             room_id=data.room_id,
             staff_id=data.staff_id,
             device_id=data.device_id,
+            expected=data.expected,
             index=index,
             rules=rules,
             now=who.now,

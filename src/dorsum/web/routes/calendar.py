@@ -15,12 +15,13 @@ from pydantic import ValidationError
 
 from dorsum.core.dates import EARLIEST, LATEST
 from dorsum.i18n import N_
-from dorsum.services import appointments, moves, patients
+from dorsum.scheduling.needs import booked_treatments
+from dorsum.services import appointments, booking, moves, patients
 from dorsum.services import calendar as book_view
 from dorsum.services.appointments import MAX_ID
 from dorsum.services.booking_checks import BookingRefused
 from dorsum.services.calendar import BY, By, Calendar, Event
-from dorsum.services.errors import InvalidInput
+from dorsum.services.errors import Conflict, InvalidInput
 from dorsum.web.context import Caller
 from dorsum.web.deps import FormDep, KnowledgeDep, SignedInDep, WriteDep
 from dorsum.web.problems import Problem, refusal
@@ -34,7 +35,17 @@ STEP = 15  # minutes per grid row
 BAD_DATE = N_("Enter a date (day, month and year) between the years 1900 and 2199.")
 BAD_TIME = N_("Enter a time such as 09:30.")
 BAD_CHOICE = N_("Choose one of the options.")
-CREATE_FIELDS = ("patient_id", "date", "time", "minutes", "purpose")
+CREATE_FIELDS = (
+    "patient_id",
+    "date",
+    "time",
+    "minutes",
+    "purpose",
+    "treatment",
+    "room_id",
+    "staff_id",
+    "device_id",
+)
 MOVE_FIELDS = ("date", "time", "room_id", "staff_id", "device_id")
 
 
@@ -96,7 +107,7 @@ def _layout(cal: Calendar, who: Caller, *, view: str, chosen: int | None) -> Gri
             for d in days
         ]
         open_at = [[d] for d in days]
-        events = [e for e in cal.events if e.resource(cal.by) == chosen]
+        events = [e for e in cal.events if cal.column_of(e) == chosen]
         column = {d.day: i for i, d in enumerate(days)}
         where = [(e, column[e.day]) for e in events if e.day in column]
     else:
@@ -106,7 +117,7 @@ def _layout(cal: Calendar, who: Caller, *, view: str, chosen: int | None) -> Gri
         ]
         open_at = [[cal.days[0]] for _ in cal.columns]
         index = {c.id: i for i, c in enumerate(cal.columns)}
-        where = [(e, index[e.resource(cal.by)]) for e in cal.events]
+        where = [(e, index[cal.column_of(e)]) for e in cal.events]
     rows = []
     for n, minute in enumerate(range(opens, closes, STEP)):
         moment = time(minute // 60, minute % 60)
@@ -125,6 +136,15 @@ def _layout(cal: Calendar, who: Caller, *, view: str, chosen: int | None) -> Gri
 
 def _choices(view: str, by: str) -> tuple[str, By]:
     return ("week" if view == "week" else "day"), (by if by in BY else "room")
+
+
+def _column(cal: Calendar, asked: int | None) -> int | None:
+    """The week view's column: the one asked for (0: the "No room" column), else the first."""
+    ids = [c.id for c in cal.columns]
+    wanted = asked or None
+    if asked is not None and wanted in ids:
+        return wanted
+    return ids[0] if ids else None
 
 
 def _calendar_page(
@@ -154,10 +174,7 @@ def _calendar_page(
         index=index,
         language=who.language,
     )
-    if view == "week" and chosen is None and cal.columns:
-        chosen = cal.columns[0].id
-    if view == "week" and chosen is not None and all(c.id != chosen for c in cal.columns):
-        chosen = cal.columns[0].id if cal.columns else None
+    chosen = _column(cal, chosen) if view == "week" else (chosen or None)
     step = timedelta(days=7 if view == "week" else 1)
     everyone = patients.find_patients(who.db, actor=actor, limit=200).patients
     return render(
@@ -178,6 +195,10 @@ def _calendar_page(
         errors=errors or {},
         values=values or {"date": day.isoformat(), "time": "09:00", "minutes": 30},
         patients=everyone,
+        resources=book_view.resources_of(who.db, actor=actor),
+        treatments=[
+            (t, who.localizer.kb(index.treatments[t].name)) for t in booked_treatments(index)
+        ],
     )
 
 
@@ -192,7 +213,7 @@ def calendar_page(
     id: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
 ) -> Response:
     shown_view, shown_by = _choices(view, by)
-    chosen = None if id is None or id == 0 else id
+    chosen = id  # None: not chosen; 0: the "No room" column
     parsed = parse_day(day) if day else who.today
     if parsed is None:
         problem = {"day": Problem("day", BAD_DATE)}
@@ -223,13 +244,35 @@ def _starts_at(values: dict[str, str], problems: dict[str, Problem]) -> datetime
 
 @router.post("/calendar/appointments", response_class=HTMLResponse)
 def create(request: Request, form: FormDep, who: WriteDep, index: KnowledgeDep) -> Response:
-    """A plain appointment (no room yet), checked like every booking."""
+    """A session in a room (a treatment chosen), or a plain appointment; checked like every
+    booking, and refused with every reason next to the form."""
     values = {name: str(form.get(name) or "").strip()[:200] for name in CREATE_FIELDS}
     problems: dict[str, Problem] = {}
     starts = _starts_at(values, problems)
     try:
         if problems:
             raise InvalidInput(BAD_DATE, field="date")
+        if values["treatment"]:  # a session in a room, checked like the optimiser's
+            session = booking.book_session(
+                who.db,
+                actor=who.signed_in(),
+                data=booking.SessionCreate.model_validate(
+                    {
+                        "patient_id": values["patient_id"],
+                        "treatment": values["treatment"],
+                        "starts_at": starts,
+                        "room_id": values["room_id"] or None,
+                        "staff_id": values["staff_id"] or None,
+                        "device_id": values["device_id"] or None,
+                    }
+                ),
+                index=index,
+                rules=booking_rules(request),
+                now=who.now,
+                language=who.language,
+            )
+            local = who.local(session.starts_at).date()
+            return RedirectResponse(f"/calendar?day={local}&booked=1#grid", status_code=303)
         data = appointments.AppointmentCreate.model_validate(
             {
                 "patient_id": values["patient_id"],
@@ -240,6 +283,20 @@ def create(request: Request, form: FormDep, who: WriteDep, index: KnowledgeDep) 
         )
         made = appointments.book(
             who.db, actor=who.signed_in(), data=data, rules=booking_rules(request), now=who.now
+        )
+    except BookingRefused as refused:
+        who.db.rollback()
+        day = parse_day(values["date"]) or who.today
+        return _calendar_page(
+            request,
+            who,
+            index,
+            day=day,
+            view="day",
+            by="room",
+            chosen=None,
+            errors={"form": Problem("form", " ".join(refused.reasons))},
+            values=values,
         )
     except (ValidationError, InvalidInput) as error:
         who.db.rollback()
@@ -334,27 +391,25 @@ def move(
     if problems or starts is None:
         return _event_page(request, who, index, appointment_id, values=values, errors=problems)
     rules = booking_rules(request)
-    if starts.date() > (who.now + timedelta(days=rules.horizon_days)).date():
-        problem = Problem(
-            "date",
-            N_("The clinic books at most %(days)s days ahead."),
-            {"days": rules.horizon_days},
-        )
-        return _event_page(
-            request, who, index, appointment_id, values=values, errors={"date": problem}
-        )
     try:
         moves.move_session(
             who.db,
             actor=who.signed_in(),
             appointment_id=appointment_id,
             starts_at=starts,
+            room_id=ids["room_id"],
+            staff_id=ids["staff_id"],
+            device_id=ids["device_id"],
             index=index,
             rules=rules,
             now=who.now,
             language=who.language,
-            **ids,
+            expected=_seen(str(form.get("expected") or "")),
         )
+    except Conflict as conflict:  # moved in another tab or by someone else meanwhile
+        who.db.rollback()
+        said = who.localizer.gettext(str(conflict))
+        return _event_page(request, who, index, appointment_id, values=values, reasons=[said])
     except BookingRefused as refused:
         who.db.rollback()
         return _event_page(
@@ -366,6 +421,15 @@ def move(
         errors = {k: Problem(k, v.message, v.values) for k, v in found.items()}
         return _event_page(request, who, index, appointment_id, values=values, errors=errors)
     return RedirectResponse(f"/calendar?day={starts.date()}&moved=1#grid", status_code=303)
+
+
+def _seen(text: str) -> datetime | None:
+    """Where the booking was when the form was shown (an ISO time), if the form says."""
+    try:
+        seen = datetime.fromisoformat(text[:40])
+    except ValueError:
+        return None
+    return seen if seen.tzinfo is not None else None
 
 
 @router.post("/calendar/appointments/{appointment_id}/cancel", response_class=HTMLResponse)

@@ -20,7 +20,7 @@ from dorsum.services.booking_checks import BookingRefused
 from dorsum.services.errors import InvalidInput
 from dorsum.web.context import Caller
 from dorsum.web.deps import FormDep, KnowledgeDep, SignedInDep, WriteDep
-from dorsum.web.problems import Problem, refusal
+from dorsum.web.problems import Problem, refusal, wording
 from dorsum.web.routes.appointments import booking_rules
 from dorsum.web.routes.calendar import (
     BAD_CHOICE,
@@ -173,9 +173,34 @@ def _choices(
                     device_id=ids["device"],
                 )
             )
-        except ValidationError:
-            problems[f"room_{i}"] = Problem(f"room_{i}", BAD_CHOICE)
+        except ValidationError as error:
+            for problem in _row_problems(i, error):
+                problems.setdefault(problem.field, problem)
     return chosen
+
+
+# where a session's field is on the page: its row's cell (the treatment's is its number's)
+ROW_CELLS = {
+    "treatment": "number",
+    "number": "number",
+    "starts_at": "date",
+    "room_id": "room",
+    "staff_id": "staff",
+    "device_id": "device",
+}
+
+
+def _row_problems(i: int, error: ValidationError) -> list[Problem]:
+    """A row's validation errors, each next to its own cell; a list's says to choose again."""
+    problems = []
+    for found in error.errors():
+        name = ROW_CELLS.get(str(found["loc"][0]) if found["loc"] else "", "number")
+        field = f"{name}_{i}"
+        if name in ("room", "staff", "device"):
+            problems.append(Problem(field, BAD_CHOICE))
+        else:
+            problems.append(Problem(field, *wording(found)))
+    return problems
 
 
 @router.post("/plans/{plan_id}/book", response_class=HTMLResponse)

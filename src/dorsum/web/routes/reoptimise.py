@@ -5,6 +5,8 @@ until reception accepts."""
 
 from __future__ import annotations
 
+from threading import Lock
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
@@ -21,6 +23,8 @@ from dorsum.web.templating import render
 router = APIRouter(include_in_schema=False)
 MAX_MOVES = 500
 FIELDS = ("appointment_id", "starts_at", "room_id", "staff_id", "device_id")
+BUSY = N_("A search for better dates is already running for this clinic; try again shortly.")
+_SEARCHING: dict[int, Lock] = {}  # clinic -> held while a search runs (one per process)
 BAD_PROPOSAL = N_("The proposal could not be read; look for better dates again.")
 
 
@@ -30,16 +34,25 @@ def page(request: Request, who: SignedInDep) -> Response:
 
 
 @router.post("/calendar/reoptimise", response_class=HTMLResponse)
-def search(request: Request, who: SignedInDep, index: KnowledgeDep) -> Response:
-    """Look for moves (reads only: nothing is changed)."""
-    found = reoptimise.propose_moves(
-        who.db,
-        actor=who.signed_in(),
-        index=index,
-        rules=booking_rules(request),
-        today=who.today,
-        language=who.language,
-    )
+def search(request: Request, who: WriteDep, index: KnowledgeDep) -> Response:
+    """Look for moves (nothing is changed). A POST with the form's token, one search per
+    clinic at a time: a search holds both cores for up to ten seconds."""
+    actor = who.signed_in()
+    lock = _SEARCHING.setdefault(actor.clinic_id, Lock())
+    if not lock.acquire(blocking=False):
+        busy = who.localizer.gettext(BUSY)
+        return render(request, who, "reoptimise.html.j2", status=429, found=None, reasons=[busy])
+    try:
+        found = reoptimise.propose_moves(
+            who.db,
+            actor=actor,
+            index=index,
+            rules=booking_rules(request),
+            today=who.today,
+            language=who.language,
+        )
+    finally:
+        lock.release()
     return _found(request, who, found, reasons=[])
 
 

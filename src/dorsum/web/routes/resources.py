@@ -149,7 +149,7 @@ def _save_room(
     actor, data = who.signed_in(), room_input(form, editing=record_id is not None)
     if record_id is None:
         return rooms.create_room(who.db, actor=actor, data=data)
-    return rooms.update_room(who.db, actor=actor, room_id=record_id, data=data)
+    return rooms.update_room(who.db, actor=actor, room_id=record_id, data=data, now=who.now)
 
 
 def _save_device(
@@ -158,7 +158,7 @@ def _save_device(
     actor, data = who.signed_in(), device_input(form, editing=record_id is not None)
     if record_id is None:
         return devices.create_device(who.db, actor=actor, data=data)
-    return devices.update_device(who.db, actor=actor, device_id=record_id, data=data)
+    return devices.update_device(who.db, actor=actor, device_id=record_id, data=data, now=who.now)
 
 
 def _save_staff(
@@ -167,7 +167,9 @@ def _save_staff(
     actor, data = who.signed_in(), staff_input(form, editing=record_id is not None)
     if record_id is None:
         return staff.create_staff(who.db, actor=actor, data=data, index=index)
-    return staff.update_staff(who.db, actor=actor, staff_id=record_id, data=data, index=index)
+    return staff.update_staff(
+        who.db, actor=actor, staff_id=record_id, data=data, index=index, now=who.now
+    )
 
 
 # the page's kind, its form's section (the fields' prefix), and how it is saved

@@ -46,13 +46,13 @@ def get_room(room_id: RecordId, who: SignedInDep) -> rooms.RoomPublic:
 
 @router.put("/rooms/{room_id}", response_model=rooms.RoomPublic, responses=ERRORS)
 def update_room(room_id: RecordId, data: rooms.RoomInput, who: WriteDep) -> rooms.RoomPublic:
-    return rooms.update_room(who.db, actor=who.signed_in(), room_id=room_id, data=data)
+    return rooms.update_room(who.db, actor=who.signed_in(), room_id=room_id, data=data, now=who.now)
 
 
 @router.delete("/rooms/{room_id}", status_code=204, responses=ERRORS)
 def deactivate_room(room_id: RecordId, who: WriteDep) -> Response:
-    """Deactivate the room: no new bookings in it."""
-    rooms.deactivate_room(who.db, actor=who.signed_in(), room_id=room_id)
+    """Deactivate the room: no new bookings in it. Refused (422) while bookings are ahead."""
+    rooms.deactivate_room(who.db, actor=who.signed_in(), room_id=room_id, now=who.now)
     return _done()
 
 
@@ -79,12 +79,14 @@ def get_device(device_id: RecordId, who: SignedInDep) -> devices.DevicePublic:
 def update_device(
     device_id: RecordId, data: devices.DeviceInput, who: WriteDep
 ) -> devices.DevicePublic:
-    return devices.update_device(who.db, actor=who.signed_in(), device_id=device_id, data=data)
+    return devices.update_device(
+        who.db, actor=who.signed_in(), device_id=device_id, data=data, now=who.now
+    )
 
 
 @router.delete("/devices/{device_id}", status_code=204, responses=ERRORS)
 def deactivate_device(device_id: RecordId, who: WriteDep) -> Response:
-    devices.deactivate_device(who.db, actor=who.signed_in(), device_id=device_id)
+    devices.deactivate_device(who.db, actor=who.signed_in(), device_id=device_id, now=who.now)
     return _done()
 
 
@@ -113,13 +115,13 @@ def update_staff(
     staff_id: RecordId, data: staff.StaffInput, who: WriteDep, index: KnowledgeDep
 ) -> staff.StaffPublic:
     return staff.update_staff(
-        who.db, actor=who.signed_in(), staff_id=staff_id, data=data, index=index
+        who.db, actor=who.signed_in(), staff_id=staff_id, data=data, index=index, now=who.now
     )
 
 
 @router.delete("/staff/{staff_id}", status_code=204, responses=ERRORS)
 def deactivate_staff(staff_id: RecordId, who: WriteDep) -> Response:
-    staff.deactivate_staff(who.db, actor=who.signed_in(), staff_id=staff_id)
+    staff.deactivate_staff(who.db, actor=who.signed_in(), staff_id=staff_id, now=who.now)
     return _done()
 
 

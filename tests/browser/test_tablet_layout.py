@@ -13,11 +13,12 @@ PAGES = ("/patients", "/calendar", "/resources")
 CONTROLS = (".topbar select[name=language]", ".topbar form[action='/logout'] button")
 
 
-def in_spanish(page: Page) -> None:
-    """Choose Español with the header's language selector, as a person would."""
-    if page.locator("html").get_attribute("lang") != "es":
+def choose_language(page: Page, language: str) -> None:
+    """Choose a language with the header's selector, as a person would (it is saved for the
+    user, so the test puts the user's own language back afterwards)."""
+    if page.locator("html").get_attribute("lang") != language:
         with page.expect_navigation():
-            page.select_option(".topbar select[name=language]", "es")
+            page.select_option(".topbar select[name=language]", language)
 
 
 def a_patients_page(page: Page) -> str:
@@ -31,7 +32,17 @@ def a_patients_page(page: Page) -> str:
 def test_no_page_scrolls_sideways_on_a_tablet_or_a_phone(page: Page, email: str) -> None:
     """The menu wraps under the brand; the language selector and sign-out stay on screen."""
     sign_in(page, email)
-    in_spanish(page)
+    own = page.locator("html").get_attribute("lang") or "en"
+    choose_language(page, "es")
+    try:
+        _check_widths(page)
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.goto("/patients")
+        choose_language(page, own)
+
+
+def _check_widths(page: Page) -> None:
     paths = (*PAGES, a_patients_page(page))
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -31,7 +31,6 @@ from dorsum.services.appointments import (
 from dorsum.services.book_model import Book, load_book, local_at, minute_of, patient_days
 from dorsum.services.booking_checks import bookable_days, plan_of, refuse_if_broken
 from dorsum.services.errors import InvalidInput
-from dorsum.services.patients import patient_row
 from dorsum.services.transaction import use_case
 from dorsum.storage.tables import (
     Appointment,
@@ -350,89 +349,3 @@ def plans_to_book(db: Session, *, actor: Actor, patient_id: int) -> list[PlanToB
             )
         )
     return found
-
-
-class SessionCreate(BaseModel):
-    """One treatment session booked from the calendar, outside any plan."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    patient_id: int = Field(ge=1, le=MAX_ID)
-    treatment: str = Field(max_length=60)
-    starts_at: SupportedDateTime
-    room_id: int = Field(ge=1, le=MAX_ID)
-    staff_id: int = Field(ge=1, le=MAX_ID)
-    device_id: int | None = Field(default=None, ge=1, le=MAX_ID)
-
-
-@use_case
-def book_session(
-    db: Session,
-    *,
-    actor: Actor,
-    data: SessionCreate,
-    index: KnowledgeIndex,
-    rules: BookingRules,
-    now: datetime,
-    language: str,
-) -> AppointmentPublic:
-    """Book one session in a room with a staff member (and device), checked like a plan's."""
-    patient = patient_row(db, actor=actor, patient_id=data.patient_id)
-    when = (
-        data.starts_at if data.starts_at.tzinfo else data.starts_at.replace(tzinfo=rules.timezone)
-    )
-    local = when.astimezone(rules.timezone)
-    today = now.astimezone(rules.timezone).date()
-    bookable_days([local.date()], today=today, horizon_days=rules.horizon_days, field="date")
-    loc = Localizer(language)  # type: ignore[arg-type]
-    book = load_book(
-        db,
-        clinic_id=actor.clinic_id,
-        index=index,
-        rules=rules,
-        first=local.date() - timedelta(days=60),
-        last=local.date() + timedelta(days=60),
-        loc=loc,
-    )
-    needs = book.clinic.needs.get(data.treatment)
-    if needs is None:
-        raise InvalidInput(N_("This treatment is not booked in sessions."), field="treatment")
-    new = Booking(
-        series="session:new",
-        number=1,
-        patient=patient.id,
-        treatment=data.treatment,
-        day=local.date(),
-        start=minute_of(local) - needs.setup,
-        held=needs.held,
-        room=data.room_id,
-        staff=data.staff_id,
-        device=data.device_id,
-    )
-    refuse_if_broken(db, actor=actor, book=book, changed=[new], today=today, loc=loc)
-    row = Appointment(
-        clinic_id=actor.clinic_id,
-        patient_id=patient.id,
-        starts_at=local.astimezone(UTC),
-        minutes=needs.minutes,
-        purpose="",
-        created_by=actor.user_id,
-        room_id=data.room_id,
-        staff_id=data.staff_id,
-        device_id=data.device_id,
-        treatment=data.treatment,
-        setup_minutes=needs.setup,
-        cleanup_minutes=needs.cleanup,
-    )
-    db.add(row)
-    db.flush()
-    audit.record(
-        db,
-        actor=actor,
-        action="create",
-        entity="appointment",
-        entity_id=row.id,
-        patient_id=patient.id,
-    )
-    reminders.queue_for(db, appointment=row, kind="booked", now=now, zone=rules.timezone)
-    return as_public(row, patient.name)

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from dorsum.core.dates import EARLIEST, LATEST
 from dorsum.i18n import N_
 from dorsum.scheduling.needs import booked_treatments
-from dorsum.services import appointments, booking, moves, patients
+from dorsum.services import appointments, moves, patients, session_booking
 from dorsum.services import calendar as book_view
 from dorsum.services.appointments import MAX_ID
 from dorsum.services.booking_checks import BookingRefused
@@ -253,10 +253,10 @@ def create(request: Request, form: FormDep, who: WriteDep, index: KnowledgeDep) 
         if problems:
             raise InvalidInput(BAD_DATE, field="date")
         if values["treatment"]:  # a session in a room, checked like the optimiser's
-            session = booking.book_session(
+            session = session_booking.book_session(
                 who.db,
                 actor=who.signed_in(),
-                data=booking.SessionCreate.model_validate(
+                data=session_booking.SessionCreate.model_validate(
                     {
                         "patient_id": values["patient_id"],
                         "treatment": values["treatment"],

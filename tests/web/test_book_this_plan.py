@@ -134,6 +134,25 @@ def choices(proposal: booking.Proposal) -> list[booking.SessionChoice]:
     return [booking.SessionChoice(**s.model_dump(include=fields)) for s in proposal.sessions]
 
 
+def move(demo: Demo, appointment_id: int, to: datetime, expected: datetime | None = None) -> None:
+    """Reception moves a booking to `to` (seen where `expected` says, if given)."""
+    moves.move_session(
+        demo.db,
+        actor=demo.reception,
+        appointment_id=appointment_id,
+        starts_at=to,
+        room_id=None,
+        staff_id=None,
+        device_id=None,
+        index=demo.index,
+        rules=RULES,
+        now=NOW,
+        language="en",
+        expected=expected,
+    )
+    demo.db.commit()
+
+
 def appointments(demo: Demo) -> int:
     return demo.db.scalar(select(func.count()).select_from(Appointment)) or 0
 
@@ -265,27 +284,11 @@ def test_a_move_keeps_the_constraints_and_a_valid_move_is_saved(demo: Demo) -> N
         later += timedelta(days=1)
     later = later.replace(hour=11, minute=0)
 
-    def move(row: Appointment, when: datetime) -> None:
-        moves.move_session(
-            demo.db,
-            actor=demo.reception,
-            appointment_id=row.id,
-            starts_at=when,
-            room_id=None,
-            staff_id=None,
-            device_id=None,
-            index=demo.index,
-            rules=RULES,
-            now=NOW,
-            language="en",
-        )
-        demo.db.commit()
-
-    move(last, later)
+    move(demo, last.id, later)
     demo.db.refresh(last)
     assert last.starts_at == later.astimezone(UTC)
     with pytest.raises(BookingRefused) as refused:
-        move(rows[1], rows[0].starts_at.astimezone(MADRID) + timedelta(days=1))
+        move(demo, rows[1].id, rows[0].starts_at.astimezone(MADRID) + timedelta(days=1))
     demo.db.rollback()
     assert any("at least" in reason for reason in refused.value.reasons)
 
@@ -461,26 +464,9 @@ def test_a_move_made_from_an_old_view_of_the_booking_is_refused(demo: Demo) -> N
     while target.weekday() >= 5:
         target += timedelta(days=1)
 
-    def move(to: datetime) -> None:
-        moves.move_session(
-            demo.db,
-            actor=demo.reception,
-            appointment_id=row.id,
-            starts_at=to,
-            room_id=None,
-            staff_id=None,
-            device_id=None,
-            index=demo.index,
-            rules=RULES,
-            now=NOW,
-            language="en",
-            expected=seen,
-        )
-        demo.db.commit()
-
-    move(target.replace(hour=10, minute=0))
+    move(demo, row.id, target.replace(hour=10, minute=0), expected=seen)
     with pytest.raises(Conflict):
-        move(target.replace(hour=12, minute=0))
+        move(demo, row.id, target.replace(hour=12, minute=0), expected=seen)
     demo.db.rollback()
 
 
@@ -504,17 +490,4 @@ def test_a_closure_on_one_session_does_not_block_moving_another(demo: Demo) -> N
     last = rows[-1].starts_at.astimezone(MADRID) + timedelta(days=1)
     while last.weekday() >= 5:
         last += timedelta(days=1)
-    moves.move_session(
-        demo.db,
-        actor=demo.reception,
-        appointment_id=rows[-1].id,
-        starts_at=last.replace(hour=11, minute=0),
-        room_id=None,
-        staff_id=None,
-        device_id=None,
-        index=demo.index,
-        rules=RULES,
-        now=NOW,
-        language="en",
-    )
-    demo.db.commit()
+    move(demo, rows[-1].id, last.replace(hour=11, minute=0))

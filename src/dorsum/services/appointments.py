@@ -101,7 +101,7 @@ def book(
     db: Session, *, actor: Actor, data: AppointmentCreate, rules: BookingRules, now: datetime
 ) -> AppointmentPublic:
     patient = patient_row(db, actor=actor, patient_id=data.patient_id)
-    starts = _instant(data.starts_at, rules)
+    starts = instant(data.starts_at, rules)
     _check_slot(
         db, actor=actor, patient=patient, starts=starts, minutes=data.minutes, rules=rules, now=now
     )
@@ -149,7 +149,7 @@ def reschedule(
             ),
             field="starts_at",
         )
-    starts = _instant(data.starts_at, rules)
+    starts = instant(data.starts_at, rules)
     minutes = data.minutes or row.minutes
     _check_slot(
         db,
@@ -236,7 +236,7 @@ def appointment_row(
     return found[0], found[1]
 
 
-def _instant(value: datetime, rules: BookingRules) -> datetime:
+def instant(value: datetime, rules: BookingRules) -> datetime:
     """An aware UTC instant: a time without an offset is the clinic's local time."""
     local = value if value.tzinfo is not None else value.replace(tzinfo=rules.timezone)
     return local.astimezone(UTC)

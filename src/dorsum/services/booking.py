@@ -27,6 +27,7 @@ from dorsum.services.appointments import (
     AppointmentPublic,
     BookingRules,
     as_public,
+    instant,
 )
 from dorsum.services.book_model import Book, load_book, local_at, minute_of, patient_days
 from dorsum.services.booking_checks import bookable_days, plan_of, refuse_if_broken
@@ -193,10 +194,7 @@ def accept_plan(
             raise InvalidInput(N_("This plan has no sessions of that treatment."), field="sessions")
     _check_numbers(db, plan_id=plan_id, sessions=sessions, items=items)
     today = now.astimezone(rules.timezone).date()
-    local = [
-        s.starts_at if s.starts_at.tzinfo else s.starts_at.replace(tzinfo=rules.timezone)
-        for s in sessions
-    ]
+    local = [instant(s.starts_at, rules) for s in sessions]
     bookable_days(
         [x.astimezone(rules.timezone).date() for x in local],
         today=today,

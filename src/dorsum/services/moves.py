@@ -24,6 +24,7 @@ from dorsum.services.appointments import (
     BookingRules,
     appointment_row,
     as_public,
+    instant,
 )
 from dorsum.services.book_model import as_booking, load_book, minute_of
 from dorsum.services.booking_checks import bookable_days, refuse_if_broken
@@ -113,7 +114,7 @@ def _apply(
     rows = [appointment_row(db, actor=actor, appointment_id=m.appointment_id) for m in moves]
     if len({row.id for row, _ in rows}) != len(rows):
         raise InvalidInput(N_("Each booking can be moved only once at a time."), field="moves")
-    when = [m.starts_at if m.starts_at.tzinfo else m.starts_at.replace(tzinfo=zone) for m in moves]
+    when = [instant(m.starts_at, rules) for m in moves]
     for (row, _), choice in zip(rows, moves, strict=True):
         if row.cancelled_at is not None:
             raise InvalidInput(N_("This appointment was cancelled; book a new one instead."))

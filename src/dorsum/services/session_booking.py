@@ -15,7 +15,7 @@ from dorsum.i18n import N_, Localizer
 from dorsum.scheduling.model import Booking
 from dorsum.services import audit, reminders
 from dorsum.services.actors import Actor
-from dorsum.services.appointments import MAX_ID, AppointmentPublic, BookingRules, as_public
+from dorsum.services.appointments import MAX_ID, AppointmentPublic, BookingRules, as_public, instant
 from dorsum.services.book_model import load_book, minute_of
 from dorsum.services.booking_checks import bookable_days, refuse_if_broken
 from dorsum.services.errors import InvalidInput
@@ -52,9 +52,7 @@ def book_session(
 ) -> AppointmentPublic:
     """Book one session in a room with a staff member (and device), checked like a plan's."""
     patient = patient_row(db, actor=actor, patient_id=data.patient_id)
-    when = (
-        data.starts_at if data.starts_at.tzinfo else data.starts_at.replace(tzinfo=rules.timezone)
-    )
+    when = instant(data.starts_at, rules)
     local = when.astimezone(rules.timezone)
     today = now.astimezone(rules.timezone).date()
     bookable_days([local.date()], today=today, horizon_days=rules.horizon_days, field="date")

@@ -31,6 +31,13 @@ DORSUM_SMTP_TIMEOUT_SECONDS   how long to wait for the mail server (default 30)
 DORSUM_OUTBOX_MAX_ATTEMPTS    how often a message is tried before it is left failed (default 5)
 DORSUM_SMS_WEBHOOK_URL  where SMS texts are POSTed as JSON {"to", "text"} (default empty: SMS
                         texts wait in the outbox)
+DORSUM_PHOTO_STORE      where clinical photos are kept: local (default) or s3; see docs/photos.md
+DORSUM_PHOTO_DIR        the local folder (default var/photos); each clinic has its own folder
+DORSUM_S3_ENDPOINT_URL  an S3-compatible endpoint (empty: AWS itself)
+DORSUM_S3_BUCKET, DORSUM_S3_REGION (default us-east-1)
+DORSUM_S3_ACCESS_KEY_ID, DORSUM_S3_SECRET_ACCESS_KEY   the bucket's credentials
+DORSUM_MAX_PHOTO_BYTES  the largest photo accepted (default 20 MB)
+DORSUM_MAX_PHOTO_PIXELS the most pixels a photo may have (default 50 million)
 """
 
 from __future__ import annotations
@@ -77,6 +84,15 @@ class Settings(BaseSettings):
     smtp_timeout_seconds: float = 30.0
     outbox_max_attempts: int = 5
     sms_webhook_url: str = ""
+    photo_store: Literal["local", "s3"] = "local"
+    photo_dir: str = "var/photos"
+    s3_endpoint_url: str = ""
+    s3_bucket: str = ""
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str = ""
+    s3_secret_access_key: SecretStr = SecretStr("")
+    max_photo_bytes: int = 20_000_000
+    max_photo_pixels: int = 50_000_000
 
     @field_validator("timezone")
     @classmethod

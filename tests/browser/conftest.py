@@ -48,7 +48,8 @@ def _free_port() -> int:
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The application with the demo data, served by uvicorn in a thread."""
     url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'browser.sqlite3'}"
-    app = create_app(Settings(database_url=url, public_clinic="demo"))
+    photos = tmp_path_factory.mktemp("photos")
+    app = create_app(Settings(database_url=url, public_clinic="demo", photo_dir=str(photos)))
     with session_factory(app.state.engine)() as db:
         load_demo(db, today=date.today(), index=dorsum.default_index())
         db.commit()

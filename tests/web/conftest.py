@@ -73,7 +73,12 @@ def site(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Clinic]:
         _reset_postgres(url)
     else:
         url = f"sqlite:///{tmp_path / 'dorsum.sqlite3'}"
-    settings = Settings(database_url=url, public_clinic="alpha", auto_migrate=True)
+    settings = Settings(
+        database_url=url,
+        public_clinic="alpha",
+        auto_migrate=True,
+        photo_dir=str(tmp_path / "photos"),
+    )
     app = create_app(settings)
     _seed(url)
     yield Clinic(app=app, url=url)

@@ -19,6 +19,7 @@ from dorsum.services.errors import InvalidInput
 from dorsum.storage.database import session_factory
 from dorsum.storage.tables import Base
 from tests.web.conftest import Clinic, csrf_of, sign_in
+from tests.web.photo_helpers import png_bytes, signature_url
 from tests.web.test_api import TEEN, token_for
 
 FORM = {"age": "16", "isotretinoin": "never", "visit_date": "2026-11-21", "acne_papules": "12"}
@@ -40,6 +41,8 @@ class World:
     appointment_id: int
     user_id: int
     token_id: int
+    consent_id: int
+    photo_id: int
 
 
 def _build(site: Clinic, client: TestClient) -> World:
@@ -60,6 +63,24 @@ def _build(site: Clinic, client: TestClient) -> World:
         "/self-check/book",
         data={"name": "Ana", "contact": "600000000", "consent": "true", "csrf_token": public},
     )
+    consent = client.post(
+        f"/patients/{patient['id']}/consents",
+        data={
+            "purpose": "photos_clinical",
+            "signed_by": "Tx Patient",
+            "signature": signature_url(),
+            "csrf_token": csrf,
+        },
+        follow_redirects=False,
+    )
+    assert consent.status_code == 303, consent.text
+    photo = client.post(
+        f"/consultations/{consultation['id']}/photos",
+        data={"zone": "upper_left", "csrf_token": csrf},
+        files={"photo": ("back.png", png_bytes(), "image/png")},
+        follow_redirects=False,
+    )
+    assert photo.status_code == 303, photo.text
     with session_factory(site.app.state.engine)() as db:
         user_id = db.scalar(text("SELECT id FROM users WHERE email = 'reception@alpha.test'"))
         token_id = db.scalar(text("SELECT max(id) FROM api_tokens"))
@@ -72,6 +93,8 @@ def _build(site: Clinic, client: TestClient) -> World:
         appointment_id=booked.json()["id"],
         user_id=int(user_id),
         token_id=int(token_id),
+        consent_id=int(consent.headers["location"].split("/consents/")[1].split("?")[0]),
+        photo_id=int(photo.headers["location"].split("added=")[1].split("#")[0]),
     )
 
 
@@ -188,13 +211,43 @@ WRITES: dict[str, Write] = {
     "form: change language": lambda w: w.client.post(
         "/language", data={"language": "es", "csrf_token": w.csrf}
     ),
+    "form: record a consent": lambda w: w.client.post(
+        f"/patients/{w.patient_id}/consents",
+        data={
+            "purpose": "photos_teaching",
+            "signed_by": "Tx Patient",
+            "signature": signature_url(),
+            "csrf_token": w.csrf,
+        },
+    ),
+    "form: withdraw a consent": lambda w: w.client.post(
+        f"/consents/{w.consent_id}/withdraw", data={"csrf_token": w.csrf}
+    ),
+    "form: add a photo": lambda w: w.client.post(
+        f"/consultations/{w.consultation_id}/photos",
+        data={"zone": "lower_left", "csrf_token": w.csrf},
+        files={"photo": ("back.png", png_bytes(), "image/png")},
+    ),
+    "form: delete a photo": lambda w: w.client.post(
+        f"/photos/{w.photo_id}/delete", data={"csrf_token": w.csrf}
+    ),
+    "form: save the clinic's details": lambda w: w.client.post(
+        "/admin/clinic",
+        data={"name": "Renamed clinic", "address": "Here", "phone": "1", "csrf_token": w.csrf},
+        files={"logo": ("logo.png", png_bytes(), "image/png")},
+    ),
+    "form: save a consent text": lambda w: w.client.post(
+        "/admin/consent-texts/photos_clinical/en",
+        data={"title": "New", "body": "New text.", "csrf_token": w.csrf},
+    ),
 }
 
 
 def _snapshot(site: Clinic) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table (the sign-in counter aside: it is kept on purpose)."""
+    """Every row of every table (the sign-in counter aside: it is kept on purpose), and the
+    photo store's files under the key "photo files"."""
     with session_factory(site.app.state.engine)() as db:
-        return {
+        return {"photo files": [(key,) for key in site.app.state.photos.keys("")]} | {
             table.name: [
                 tuple(row) for row in db.execute(table.select().order_by(*table.primary_key))
             ]
@@ -285,7 +338,15 @@ def test_a_refusal_after_the_first_write_leaves_no_record_behind(
 
 def _use_cases(world: World, site: Clinic) -> dict[str, Callable[[Session], object]]:
     """Each service use case, called as a caller that catches errors and commits anyway."""
-    from dorsum.services import appointments, consultations, patients, plans, tokens, users
+    from dorsum.services import (
+        appointments,
+        consultations,
+        erasure,
+        patients,
+        plans,
+        tokens,
+        users,
+    )
     from dorsum.services.auth import actor_of
     from dorsum.services.consultations import ConsultationInput
     from dorsum.storage.tables import User
@@ -338,8 +399,8 @@ def _use_cases(world: World, site: Clinic) -> dict[str, Callable[[Session], obje
         "cancel": lambda db: appointments.cancel(
             db, actor=admin(db), appointment_id=world.appointment_id, now=now
         ),
-        "erase_patient": lambda db: patients.erase_patient(
-            db, actor=admin(db), patient_id=world.patient_id
+        "erase_patient": lambda db: erasure.erase_patient(
+            db, actor=admin(db), store=site.app.state.photos, patient_id=world.patient_id
         ),
         "set_active": lambda db: users.set_active(
             db, actor=admin(db), user_id=world.user_id, active=False, now=now

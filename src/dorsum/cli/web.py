@@ -44,8 +44,10 @@ def demo(
 ) -> None:
     """Create the database (SQLite by default), load demo data, and start the application."""
     import dorsum
+    from dorsum.media.store import store_from_settings
     from dorsum.services.appointments import BookingRules
     from dorsum.services.demo import PASSWORD, USERS, book_demo_plans, load_demo
+    from dorsum.services.demo_photos import photograph_demo
     from dorsum.settings import get_settings
     from dorsum.storage.database import make_engine, session_factory
     from dorsum.storage.migrate import upgrade
@@ -59,6 +61,7 @@ def demo(
         if loaded:
             rules = BookingRules(settings.zone, settings.hours, settings.booking_horizon_days)
             book_demo_plans(session, index=index, rules=rules, now=datetime.now(UTC))
+            photograph_demo(session, store=store_from_settings(settings), now=datetime.now(UTC))
         session.commit()
     engine.dispose()
     typer.echo("")

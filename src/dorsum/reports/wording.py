@@ -466,3 +466,18 @@ def booking_label(
         return purpose
     label = name(treatment, index, loc)
     return loc.gettext("%(name)s, session %(n)s", name=label, n=number) if number else label
+
+
+ZONE_NAMES = {
+    "upper_left": N_("upper left"),
+    "upper_right": N_("upper right"),
+    "middle_left": N_("middle left"),
+    "middle_right": N_("middle right"),
+    "lower_left": N_("lower left"),
+    "lower_right": N_("lower right"),
+}
+
+
+def zone_names(loc: Localizer) -> dict[str, str]:
+    """The body-map zones' names in the reader's language."""
+    return {zone: loc.gettext(name) for zone, name in ZONE_NAMES.items()}

@@ -19,6 +19,7 @@ from dorsum.services import booking
 from dorsum.services.actors import Actor
 from dorsum.services.appointments import BookingRules
 from dorsum.services.auth import actor_of
+from dorsum.services.bodymap import ACNE_FIELDS, BodyMap
 from dorsum.services.consultations import ConsultationInput, create_consultation
 from dorsum.services.devices import DeviceInput, create_device
 from dorsum.services.patients import PatientCreate, create_patient
@@ -113,7 +114,9 @@ def load_demo(
                 patient_id=patient.id,
                 index=index,
                 today=visit_date,
-                data=ConsultationInput(intake=visit_intake, visit_date=visit_date),
+                data=ConsultationInput(
+                    intake=visit_intake, visit_date=visit_date, body_map=_mapped(stem, visit_intake)
+                ),
             )
         if stem == "severe-acne-scars":
             create_plan(
@@ -163,6 +166,16 @@ def _history(intake: dict[str, Any]) -> list[tuple[date, dict[str, Any]]]:
         day = date(2026, 3, 2) + timedelta(weeks=12 * step)
         visits.append((day, {**intake, "findings": {"acne": counts}}))
     return visits
+
+
+def _mapped(stem: str, intake: dict[str, Any]) -> BodyMap:
+    """The teenager's acne counted on the body map: half on each shoulder blade."""
+    if stem != "teen-back-acne":
+        return BodyMap()
+    acne = {k: v for k, v in intake["findings"]["acne"].items() if k in ACNE_FIELDS}
+    left = {k: v - v // 2 for k, v in acne.items()}
+    right = {k: v // 2 for k, v in acne.items()}
+    return BodyMap.model_validate({"zones": {"upper_left": left, "upper_right": right}})
 
 
 def demo_users(db: Session) -> list[User]:

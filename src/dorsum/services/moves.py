@@ -187,6 +187,8 @@ def mark_no_show(
     row, patient = appointment_row(db, actor=actor, appointment_id=appointment_id)
     if row.cancelled_at is not None:
         raise InvalidInput(N_("This appointment was cancelled; book a new one instead."))
+    if row.status != "booked":
+        raise InvalidInput(N_("This session is already marked as done or missed."))
     if row.starts_at > now:
         raise InvalidInput(N_("A session can be marked as missed only once its time has come."))
     row.status = "no_show"

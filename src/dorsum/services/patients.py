@@ -1,12 +1,14 @@
-"""Patients: create, find, read, export the whole record, and erase it on request (GDPR)."""
+"""Patients: create, find, read and export the whole record (GDPR). Erasure, which reaches
+every part of the record, is `dorsum.services.erasure`."""
 
 from __future__ import annotations
 
+import base64
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dorsum.core.dates import SupportedDate
@@ -19,11 +21,11 @@ from dorsum.services.transaction import use_case
 from dorsum.storage.tables import (
     Appointment,
     AuditEntry,
+    Consent,
     Consultation,
-    ConsultationVersion,
-    OutboxMessage,
     Patient,
     PatientUnavailability,
+    Photo,
     TreatmentPlan,
 )
 
@@ -213,6 +215,16 @@ def export_patient(db: Session, *, actor: Actor, patient_id: int) -> dict[str, A
         )
         .order_by(PatientUnavailability.starts_on, PatientUnavailability.id)
     )
+    given = db.scalars(
+        select(Consent)
+        .where(Consent.patient_id == patient.id, Consent.clinic_id == actor.clinic_id)
+        .order_by(Consent.id)
+    )
+    photos = db.scalars(
+        select(Photo)
+        .where(Photo.patient_id == patient.id, Photo.clinic_id == actor.clinic_id)
+        .order_by(Photo.id)
+    )
     audit.record(
         db,
         actor=actor,
@@ -243,6 +255,18 @@ def export_patient(db: Session, *, actor: Actor, patient_id: int) -> dict[str, A
             {"starts_on": u.starts_on.isoformat(), "ends_on": u.ends_on.isoformat(), "kind": u.kind}
             for u in unavailable
         ],
+        "consents": [_exported_consent(c) for c in given],
+        "photos": [
+            {
+                "id": ph.id,
+                "zone": ph.zone,
+                "visit_date": ph.visit_date.isoformat(),
+                "consultation_id": ph.consultation_id,
+                "content_type": ph.content_type,
+                "sha256": ph.sha256,
+            }
+            for ph in photos
+        ],
         "access_log": [
             {"at": e.at.isoformat(), "user_id": e.user_id, "action": e.action, "entity": e.entity}
             for e in trail
@@ -250,32 +274,18 @@ def export_patient(db: Session, *, actor: Actor, patient_id: int) -> dict[str, A
     }
 
 
-@use_case
-def erase_patient(db: Session, *, actor: Actor, patient_id: int) -> None:
-    """Delete the patient and all their records (right to erasure, GDPR art. 17). Admins only.
-
-    The audit log keeps its entries: they hold ids, not personal data, and show the erasure.
-    """
-    actor.require("admin")
-    patient = patient_row(db, actor=actor, patient_id=patient_id)
-    consultation_ids = select(Consultation.id).where(Consultation.patient_id == patient.id)
-    version_ids = select(ConsultationVersion.id).where(
-        ConsultationVersion.consultation_id.in_(consultation_ids)
-    )
-    db.execute(delete(TreatmentPlan).where(TreatmentPlan.consultation_version_id.in_(version_ids)))
-    db.execute(
-        delete(ConsultationVersion).where(ConsultationVersion.consultation_id.in_(consultation_ids))
-    )
-    db.execute(delete(Consultation).where(Consultation.patient_id == patient.id))
-    db.execute(delete(OutboxMessage).where(OutboxMessage.patient_id == patient.id))
-    db.execute(delete(Appointment).where(Appointment.patient_id == patient.id))
-    db.execute(delete(PatientUnavailability).where(PatientUnavailability.patient_id == patient.id))
-    db.delete(patient)
-    audit.record(
-        db,
-        actor=actor,
-        action="erase",
-        entity="patient",
-        entity_id=patient_id,
-        patient_id=patient_id,
-    )
+def _exported_consent(consent: Consent) -> dict[str, Any]:
+    """A consent as the patient may ask for it: the text shown and the signature (base64 PNG)."""
+    return {
+        "purpose": consent.purpose,
+        "plan_id": consent.plan_id,
+        "language": consent.language,
+        "version": consent.version,
+        "title": consent.title,
+        "text_shown": consent.text_shown,
+        "signed_by": consent.signed_by,
+        "signed_at": consent.signed_at.isoformat(),
+        "witness": consent.witness_name,
+        "signature_png_base64": base64.b64encode(consent.signature).decode("ascii"),
+        "withdrawn_at": consent.withdrawn_at.isoformat() if consent.withdrawn_at else None,
+    }

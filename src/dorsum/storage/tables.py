@@ -24,6 +24,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -65,6 +66,11 @@ class Clinic(Base):
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # the clinic's letterhead on patient reports and consent forms (issue 10)
+    address: Mapped[str] = mapped_column(Text, default="", server_default="")
+    phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary)
+    logo_type: Mapped[str] = mapped_column(String(20), default="", server_default="")
 
 
 class User(Base):
@@ -378,6 +384,92 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ConsentText(Base):
+    """The wording a patient is asked to agree to, for one purpose in one language. A saved
+    version never changes: editing the text adds the next version, so every signed consent
+    still points at exactly what was shown."""
+
+    __tablename__ = "consent_texts"
+    __table_args__ = (
+        UniqueConstraint("clinic_id", "purpose", "language", "version"),
+        NEVER_REUSE_IDS,
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(20))  # see dorsum.services.consent_purposes
+    language: Mapped[str] = mapped_column(String(5))
+    version: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class Consent(Base):
+    """A patient's signed consent to one purpose: a copy of the text shown (title, body,
+    language, version), the signature drawn on screen (PNG), when, who signed and who
+    witnessed it. Withdrawal is recorded, never deleted; a withdrawn consent allows nothing."""
+
+    __tablename__ = "consents"
+    __table_args__ = NEVER_REUSE_IDS
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), index=True
+    )
+    purpose: Mapped[str] = mapped_column(String(20))
+    # the plan a treatment consent is for (empty for photo consents)
+    plan_id: Mapped[int | None] = mapped_column(
+        ForeignKey("treatment_plans.id", ondelete="RESTRICT"), index=True
+    )
+    consent_text_id: Mapped[int] = mapped_column(ForeignKey("consent_texts.id"))
+    language: Mapped[str] = mapped_column(String(5))
+    version: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    text_shown: Mapped[str] = mapped_column(Text)
+    signed_by: Mapped[str] = mapped_column(String(200))
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+    signed_at: Mapped[datetime]
+    witness_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    witness_name: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    withdrawn_at: Mapped[datetime | None]
+    withdrawn_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    withdrawal_note: Mapped[str] = mapped_column(String(300), default="")
+
+
+class Photo(Base):
+    """A clinical photo of one body-map zone at one visit. The image and its thumbnail live in
+    the clinic's photo store (`storage_key`, `thumb_key`), cleaned of EXIF and GPS data; the
+    row says what it shows and under which consent it was taken."""
+
+    __tablename__ = "photos"
+    __table_args__ = (Index("ix_photos_patient_zone", "patient_id", "zone"), NEVER_REUSE_IDS)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultations.id", ondelete="CASCADE"), index=True
+    )
+    zone: Mapped[str] = mapped_column(String(20))
+    visit_date: Mapped[date] = mapped_column(Date)
+    storage_key: Mapped[str] = mapped_column(String(200))
+    thumb_key: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(20))
+    source_format: Mapped[str] = mapped_column(String(10))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    consent_id: Mapped[int | None] = mapped_column(ForeignKey("consents.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
 class BookingRequest(Base):

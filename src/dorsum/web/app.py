@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 import dorsum
 from dorsum.core.cache import AssessmentCache
 from dorsum.core.knowledge import KnowledgeIndex
+from dorsum.media.store import PhotoStore, store_from_settings
 from dorsum.settings import Settings, get_settings
 from dorsum.storage.database import make_engine, session_factory
 from dorsum.storage.migrate import upgrade
@@ -33,11 +34,13 @@ def create_app(
     engine: Engine | None = None,
     index: KnowledgeIndex | None = None,
     clock: Clock | None = None,
+    photos: PhotoStore | None = None,
 ) -> FastAPI:
     """A ready application; migrates the database first when `auto_migrate` is set.
 
     `index` is the knowledge base every route uses (default: the shipped one, loaded now) and
-    `clock` where every route reads the time (default: the system's).
+    `clock` where every route reads the time (default: the system's), and `photos` where
+    clinical photos are kept (default: the store the settings name).
     """
     settings = settings or get_settings()
     index = index if index is not None else dorsum.default_index()
@@ -69,6 +72,7 @@ def create_app(
     app.state.index = index
     app.state.cache = AssessmentCache()  # the memos of this application's assessments
     app.state.clock = clock or SystemClock()
+    app.state.photos = photos or store_from_settings(settings)
     static = resources.files("dorsum.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.include_router(api.router)
@@ -83,6 +87,7 @@ def create_app(
         max_body_bytes=settings.max_body_bytes,
         max_json_depth=settings.max_json_depth,
         error_page=render_error,
+        max_upload_bytes=settings.max_photo_bytes,
     )
     app.add_middleware(SafeFailures, error_page=render_error)  # outermost: added last
     return app

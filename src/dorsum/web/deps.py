@@ -10,7 +10,7 @@ clinic's: the clock's instant seen in the `timezone` setting.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Annotated, Protocol
@@ -23,6 +23,9 @@ from starlette.datastructures import FormData
 from dorsum.core.cache import AssessmentCache
 from dorsum.core.knowledge import KnowledgeIndex
 from dorsum.i18n import N_, Language
+from dorsum.media.images import Limits
+from dorsum.media.settings import limits_from_settings
+from dorsum.media.store import PhotoStore
 from dorsum.services import auth
 from dorsum.services.actors import Actor
 from dorsum.web.context import Caller, clinic_day
@@ -96,7 +99,18 @@ async def _today(request: Request) -> date:
     return clinic_today(request)
 
 
+async def _photo_store(request: Request) -> PhotoStore:
+    store: PhotoStore = request.app.state.photos
+    return store
+
+
+async def _photo_limits(request: Request) -> Limits:
+    return limits_from_settings(request.app.state.settings)
+
+
 KnowledgeDep = Annotated[KnowledgeIndex, Depends(_knowledge)]
+PhotoStoreDep = Annotated[PhotoStore, Depends(_photo_store)]
+PhotoLimitsDep = Annotated[Limits, Depends(_photo_limits)]
 TodayDep = Annotated[date, Depends(_today)]
 
 
@@ -178,11 +192,16 @@ def signed_in(who: CallerDep) -> Caller:
 SignedInDep = Annotated[Caller, Depends(signed_in)]
 
 
-async def submitted_form(request: Request) -> FormData:
+async def submitted_form(request: Request) -> AsyncIterator[FormData]:
     """The posted form (empty for other bodies), read before the database is touched: reading
     waits for the client, and nothing may wait while holding SQLite's write lock. Room for a
-    consultation with hundreds of scars; the body size limit bounds it in any case."""
-    return await request.form(max_fields=MAX_FORM_FIELDS)
+    consultation with hundreds of scars; the body size limit bounds it in any case. Uploaded
+    files (photos, a logo) are closed when the request is done, whatever happened."""
+    form = await request.form(max_fields=MAX_FORM_FIELDS)
+    try:
+        yield form
+    finally:
+        await form.close()
 
 
 FormDep = Annotated[FormData, Depends(submitted_form)]

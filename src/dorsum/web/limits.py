@@ -7,7 +7,10 @@
   (PostgreSQL cannot store it, and no clinic text contains it).
 
 Bodies are small (an intake is about a kilobyte), so the checks run on bytes with C-speed
-scans first and look closer only when those find something.
+scans first and look closer only when those find something. The exception is a file upload
+(a photo, a clinic's logo): a multipart body sent to an upload address may be as large as
+DORSUM_MAX_PHOTO_BYTES allows, and its bytes are not scanned for NUL (an image holds many);
+the image checks in `dorsum.media` read it instead.
 """
 
 from __future__ import annotations
@@ -60,14 +63,27 @@ def carries_nul(body: bytes, content_type: str) -> bool:
     return False
 
 
+UPLOADS = re.compile(r"^/(?:consultations/\d{1,18}/photos|admin/clinic)$")
+MULTIPART_SLACK = 64_000  # the form's other fields and the multipart framing
+
+
 class RequestLimits:
     """Pure ASGI middleware: reads the body once (up to the limit) and replays it."""
 
     def __init__(
-        self, app: ASGIApp, *, max_body_bytes: int, max_json_depth: int, error_page: ErrorPage
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        max_json_depth: int,
+        error_page: ErrorPage,
+        max_upload_bytes: int = 0,
     ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        # twice the photo limit: a photo somewhat too large is refused next to its field, with
+        # the limit in MB; only a far larger body gets the bare 413
+        self.max_upload_bytes = max(2 * max_upload_bytes + MULTIPART_SLACK, max_body_bytes)
         self.max_json_depth = max_json_depth
         self.error_page = error_page
 
@@ -78,25 +94,27 @@ class RequestLimits:
         if b"%00" in scope.get("query_string", b"") or "\x00" in scope.get("path", ""):
             await self._refuse(scope, receive, send, 422, HAS_NUL)
             return
+        upload = _is_upload(scope)
+        limit = self.max_upload_bytes if upload else self.max_body_bytes
         declared = _content_length(scope)
-        if declared is not None and declared > self.max_body_bytes:
-            await self._refuse(scope, receive, send, 413, TOO_LARGE)
+        if declared is not None and declared > limit:
+            await self._refuse(scope, receive, send, 413, TOO_LARGE, limit=limit)
             return
         if scope["method"] in ("GET", "HEAD", "OPTIONS") and not declared:
             await self.app(scope, receive, send)
             return
         try:
-            body, rest = await self._read(receive)
+            body, rest = await self._read(receive, limit)
         except BodyTooLarge:
-            await self._refuse(scope, receive, send, 413, TOO_LARGE)
+            await self._refuse(scope, receive, send, 413, TOO_LARGE, limit=limit)
             return
-        problem = self._problem(scope, body)
+        problem = None if upload else self._problem(scope, body)
         if problem is not None:
             await self._refuse(scope, receive, send, 422, problem)
             return
         await self.app(scope, _replay(body, rest, receive), send)
 
-    async def _read(self, receive: Receive) -> tuple[bytes, list[Message]]:
+    async def _read(self, receive: Receive, limit: int) -> tuple[bytes, list[Message]]:
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -105,7 +123,7 @@ class RequestLimits:
                 return b"".join(chunks), [message]
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_body_bytes:
+            if size > limit:
                 raise BodyTooLarge
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -122,13 +140,20 @@ class RequestLimits:
         return None
 
     async def _refuse(
-        self, scope: Scope, receive: Receive, send: Send, status: int, message: str
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        status: int,
+        message: str,
+        *,
+        limit: int = 0,
     ) -> None:
         request = Request(scope, receive)
         wants_json = scope.get("path", "").startswith("/api") or "application/json" in _header(
             scope, b"accept"
         )
-        values: dict[str, object] = {"limit": self.max_body_bytes}
+        values: dict[str, object] = {"limit": limit or self.max_body_bytes}
         response: Response
         if wants_json:
             response = JSONResponse({"detail": message % values}, status_code=status)
@@ -137,6 +162,15 @@ class RequestLimits:
         if status == 413:
             response.headers["connection"] = "close"
         await response(scope, receive, send)
+
+
+def _is_upload(scope: Scope) -> bool:
+    """A multipart form posted to an address that takes files."""
+    return (
+        scope["method"] == "POST"
+        and UPLOADS.match(scope.get("path", "")) is not None
+        and _header(scope, b"content-type").lower().startswith("multipart/form-data")
+    )
 
 
 def _header(scope: Scope, name: bytes) -> str:

@@ -14,6 +14,11 @@ AUDIT_ACTIONS = (
     N_("activate"),
     N_("deactivate"),
     N_("password"),
+    N_("no_show"),
+    N_("done"),
+    N_("view"),
+    N_("withdraw"),
+    N_("delete"),
 )
 AUDIT_ENTITIES = (
     N_("patient"),
@@ -22,6 +27,11 @@ AUDIT_ENTITIES = (
     N_("plan"),
     N_("appointment"),
     N_("user"),
+    N_("clinic"),
+    N_("consent"),
+    N_("consent_text"),
+    N_("photo"),
+    N_("photos"),
 )
 TOKEN_STATES = (N_("active"), N_("expired"), N_("revoked"))
 SEVERITIES = (N_("mild"), N_("moderate"), N_("severe"))

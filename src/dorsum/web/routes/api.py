@@ -20,10 +20,19 @@ from dorsum.core.dates import SupportedDate
 from dorsum.core.intake import Intake
 from dorsum.core.plan import Plan
 from dorsum.core.planner import build_plan
-from dorsum.services import appointments, audit, consultations, patients, plans, progress
+from dorsum.services import (
+    appointments,
+    audit,
+    consultations,
+    erasure,
+    patients,
+    plans,
+    progress,
+)
 from dorsum.storage.database import reading
 from dorsum.web.deps import (
     KnowledgeDep,
+    PhotoStoreDep,
     SignedInDep,
     TodayDep,
     WriteDep,
@@ -166,9 +175,9 @@ def update_patient(
 
 
 @router.delete("/patients/{patient_id}", status_code=204, responses=ERRORS)
-def erase_patient(patient_id: RecordId, who: WriteDep) -> Response:
+def erase_patient(patient_id: RecordId, who: WriteDep, store: PhotoStoreDep) -> Response:
     """Erase the patient and every record about them (GDPR art. 17). Admins only."""
-    patients.erase_patient(who.db, actor=who.signed_in(), patient_id=patient_id)
+    erasure.erase_patient(who.db, actor=who.signed_in(), store=store, patient_id=patient_id)
     return Response(status_code=204)
 
 

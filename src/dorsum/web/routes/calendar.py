@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from dorsum.core.dates import EARLIEST, LATEST
 from dorsum.i18n import N_
 from dorsum.scheduling.needs import booked_treatments
-from dorsum.services import appointments, moves, patients, session_booking
+from dorsum.services import appointments, moves, patients, session_booking, session_done
 from dorsum.services import calendar as book_view
 from dorsum.services.appointments import MAX_ID
 from dorsum.services.booking_checks import BookingRefused
@@ -327,8 +327,10 @@ def _event_page(
     values: dict[str, str] | None = None,
     errors: dict[str, Problem] | None = None,
     reasons: list[str] | None = None,
+    not_marked: str = "",
 ) -> Response:
-    """A booking's details with the forms to move, cancel or mark it missed."""
+    """A booking's details with the forms to move, cancel or mark it done or missed;
+    `not_marked` says why marking it was refused."""
     actor = who.signed_in()
     shown = book_view.event(
         who.db,
@@ -350,7 +352,8 @@ def _event_page(
         request,
         who,
         "_calendar_event.html.j2",
-        status=422 if errors or reasons else 200,
+        status=422 if errors or reasons or not_marked else 200,
+        not_marked=not_marked,
         event=shown,
         resources=resources,
         names=_names(resources),
@@ -454,3 +457,20 @@ def no_show(
         return _event_page(request, who, index, appointment_id, errors=refusal(error))
     day = who.local(done.starts_at).date()
     return RedirectResponse(f"/calendar?day={day}&missed=1#grid", status_code=303)
+
+
+@router.post("/calendar/appointments/{appointment_id}/done", response_class=HTMLResponse)
+def done(
+    request: Request, who: WriteDep, index: KnowledgeDep, appointment_id: RecordId
+) -> Response:
+    """The session took place; a plan session needs the plan's treatment consent."""
+    try:
+        marked = session_done.mark_done(
+            who.db, actor=who.signed_in(), appointment_id=appointment_id, now=who.now
+        )
+    except InvalidInput as error:
+        who.db.rollback()
+        said = who.localizer.gettext(error.message, **error.values)
+        return _event_page(request, who, index, appointment_id, not_marked=said)
+    day = who.local(marked.starts_at).date()
+    return RedirectResponse(f"/calendar?day={day}&done=1#grid", status_code=303)

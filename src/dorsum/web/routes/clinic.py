@@ -8,9 +8,12 @@ from dorsum.web.routes import (
     admin,
     appointments,
     calendar,
+    clinic_settings,
+    consents,
     consultations,
     office,
     patients,
+    photos,
     plan_booking,
     plans,
     reoptimise,
@@ -31,5 +34,8 @@ for part in (
     admin.router,
     resources.router,
     unavailability.router,
+    photos.router,
+    consents.router,
+    clinic_settings.router,
 ):
     router.include_router(part)

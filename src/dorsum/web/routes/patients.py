@@ -15,15 +15,18 @@ from dorsum.i18n import N_
 from dorsum.services import (
     appointments,
     booking,
+    consents,
     consultations,
+    erasure,
     patients,
     progress,
     unavailability,
 )
+from dorsum.services.consent_purposes import LABELS
 from dorsum.services.errors import InvalidInput
 from dorsum.web.charts import progress_svg
 from dorsum.web.context import Caller
-from dorsum.web.deps import FormDep, KnowledgeDep, SignedInDep, WriteDep
+from dorsum.web.deps import FormDep, KnowledgeDep, PhotoStoreDep, SignedInDep, WriteDep
 from dorsum.web.problems import Problem, refusal
 from dorsum.web.routes.ids import RecordId
 from dorsum.web.templating import render
@@ -158,6 +161,12 @@ def show_patient(
         visits=[(visit, visit.parsed()) for visit in visits],
         chart=chart,
         age=patients.age_on(patient.birth_date, who.today),
+        consents=(
+            consents.list_consents(who.db, actor=actor, patient_id=patient_id)
+            if actor.clinical
+            else []
+        ),
+        consent_labels=LABELS,
     )
 
 
@@ -171,7 +180,9 @@ def erase_page(request: Request, who: SignedInDep, patient_id: RecordId) -> Resp
 
 
 @router.post("/patients/{patient_id}/erase", response_class=HTMLResponse)
-def erase(request: Request, form: FormDep, who: WriteDep, patient_id: RecordId) -> Response:
+def erase(
+    request: Request, form: FormDep, who: WriteDep, store: PhotoStoreDep, patient_id: RecordId
+) -> Response:
     actor = who.signed_in()
     actor.require("admin")
     patient = patients.get_patient(who.db, actor=actor, patient_id=patient_id)
@@ -187,5 +198,5 @@ def erase(request: Request, form: FormDep, who: WriteDep, patient_id: RecordId) 
             errors={"confirm_name": problem},
             typed=typed,
         )
-    patients.erase_patient(who.db, actor=actor, patient_id=patient_id)
+    erasure.erase_patient(who.db, actor=actor, store=store, patient_id=patient_id)
     return RedirectResponse("/patients?erased=1", status_code=303)

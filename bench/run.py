@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from bench import assess_bench, booking_bench, plan_bench, typing_bench, web_bench
+from bench import (
+    assess_bench,
+    booking_bench,
+    cds_bench,
+    plan_bench,
+    screen_bench,
+    typing_bench,
+    web_bench,
+)
 
 
 def main() -> None:
@@ -11,6 +19,8 @@ def main() -> None:
     web_bench.main()
     typing_bench.main()
     booking_bench.main()
+    screen_bench.main()
+    cds_bench.main()
 
 
 if __name__ == "__main__":

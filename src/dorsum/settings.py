@@ -38,6 +38,20 @@ DORSUM_S3_BUCKET, DORSUM_S3_REGION (default us-east-1)
 DORSUM_S3_ACCESS_KEY_ID, DORSUM_S3_SECRET_ACCESS_KEY   the bucket's credentials
 DORSUM_MAX_PHOTO_BYTES  the largest photo accepted (default 20 MB)
 DORSUM_MAX_PHOTO_PIXELS the most pixels a photo may have (default 50 million)
+DORSUM_CDS_SERVICE_URL  the public URL of the CDS Hooks discovery endpoint, e.g.
+                        https://dorsum.example/cds-services: a JWT's `aud` must name the service
+                        called under it. Required while JWTs are verified (default empty: every
+                        verified call is refused); see docs/cds-hooks.md
+DORSUM_CDS_VERIFY_JWT   verify the EHR's signed JWT on every CDS Hooks call (default true;
+                        false is for local development only and is logged loudly)
+DORSUM_CDS_ISSUERS      the trusted EHRs: a JSON object of `iss` -> its JWKS URL
+DORSUM_CDS_JKU_ALLOWLIST  the JWKS URLs a JWT's `jku` header may name (JSON list)
+DORSUM_CDS_JWKS_TTL_SECONDS  how long a fetched JWKS is trusted before it is fetched again (300)
+DORSUM_CDS_JWT_LEEWAY_SECONDS  clock skew allowed on `exp` and `iat` (default 30)
+DORSUM_CDS_FHIR_CONNECT_TIMEOUT, DORSUM_CDS_FHIR_READ_TIMEOUT  seconds to wait for the EHR's
+                        FHIR server when prefetch is missing (2 and 5)
+DORSUM_CDS_CLINIC       the clinic (by slug) whose admins see the CDS feedback page (default:
+                        DORSUM_PUBLIC_CLINIC)
 """
 
 from __future__ import annotations
@@ -93,6 +107,15 @@ class Settings(BaseSettings):
     s3_secret_access_key: SecretStr = SecretStr("")
     max_photo_bytes: int = 20_000_000
     max_photo_pixels: int = 50_000_000
+    cds_service_url: str = ""
+    cds_verify_jwt: bool = True
+    cds_issuers: dict[str, str] = {}
+    cds_jku_allowlist: list[str] = []
+    cds_jwks_ttl_seconds: int = 300
+    cds_jwt_leeway_seconds: int = 30
+    cds_fhir_connect_timeout: float = 2.0
+    cds_fhir_read_timeout: float = 5.0
+    cds_clinic: str = ""
 
     @field_validator("timezone")
     @classmethod

@@ -9,16 +9,17 @@ from typing import NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from dorsum.core.errors import DorsumError, IntakeError
 
 BAD_INPUT = 2
-stderr = Console(stderr=True)
+stderr = Console(stderr=True, soft_wrap=True)  # a redirected log keeps whole lines
 
 
 def fail(message: str) -> NoReturn:
     """Print an error for a person and exit with the bad-input status."""
-    stderr.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+    stderr.print(f"[bold red]error:[/] {escape(message)}", highlight=False, markup=True)
     raise typer.Exit(BAD_INPUT)
 
 
@@ -33,7 +34,9 @@ def user_errors() -> Iterator[None]:
             highlight=False,
         )
         for problem in error.problems:
-            stderr.print(f"  [bold]{problem.path}[/]: {problem.message}", highlight=False)
+            stderr.print(
+                f"  [bold]{escape(problem.path)}[/]: {escape(problem.message)}", highlight=False
+            )
         raise typer.Exit(BAD_INPUT) from None
     except DorsumError as error:
         fail(str(error))

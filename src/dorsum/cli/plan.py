@@ -1,5 +1,5 @@
-"""`dorsum plan`: a dated treatment plan, as a terminal timeline, JSON, iCalendar, or the
-patient report in HTML or PDF, in English or Spanish."""
+"""`dorsum plan`: a dated treatment plan, as a terminal timeline, JSON, iCalendar, the
+patient report in HTML or PDF, or a FHIR R4 CarePlan Bundle, in English or Spanish."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ class PlanFormat(StrEnum):
     ics = "ics"
     html = "html"
     pdf = "pdf"
+    fhir = "fhir"
 
 
 class Lang(StrEnum):
@@ -113,6 +114,11 @@ def plan_command(
             content = patient.report_html(plan, index=index, localizer=localizer)
         elif output is PlanFormat.pdf:
             content = patient.report_pdf(plan, index=index, localizer=localizer)
+        elif output is PlanFormat.fhir:
+            from dorsum.fhir.plan_bundle import plan_bundle
+
+            bundle = plan_bundle(plan, index=index, localizer=localizer)
+            content = json.dumps(bundle, indent=2, ensure_ascii=False) + "\n"
         else:
             from rich.console import Console
 

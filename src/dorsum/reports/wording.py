@@ -87,6 +87,23 @@ def severity_word(severity: str, loc: Localizer) -> str:
     return words[severity]
 
 
+_BANDS = {
+    "none": N_("none"),
+    "mild_to_moderate": N_("mild to moderate"),
+    "moderate_to_severe": N_("moderate to severe"),
+    "very_severe": N_("very severe"),
+    "macular": N_("macular (flat, discoloured)"),
+}
+
+
+def band_word(band: str, loc: Localizer) -> str | None:
+    """A grading reading's band in words (None for a band that has none)."""
+    if band in ("mild", "moderate", "severe"):
+        return severity_word(band, loc)
+    label = _BANDS.get(band)
+    return loc.gettext(label) if label is not None else None
+
+
 def name(treatment_id: str, index: KnowledgeIndex, loc: Localizer, *, inline: bool = False) -> str:
     """A treatment's name; `inline` lower-cases it for use inside a sentence."""
     text = loc.kb(index.treatments[treatment_id].name)

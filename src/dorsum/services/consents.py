@@ -18,14 +18,12 @@ from dorsum.services.consent_purposes import Purpose
 from dorsum.services.consent_texts import stored_text, text_digest
 from dorsum.services.errors import InvalidInput, NotFound
 from dorsum.services.patients import patient_row
+from dorsum.services.plans import plan_rows
 from dorsum.services.resources import MAX_ID
 from dorsum.services.signatures import signature_png
 from dorsum.services.transaction import use_case
 from dorsum.storage.tables import (
     Consent,
-    Consultation,
-    ConsultationVersion,
-    TreatmentPlan,
     User,
 )
 
@@ -228,13 +226,13 @@ def _check_plan(db: Session, *, actor: Actor, patient_id: int, data: ConsentInpu
         return
     if data.plan_id is None:
         raise InvalidInput(N_("Choose the plan the patient consents to."), field="plan_id")
-    owner = db.scalar(
-        select(Consultation.patient_id)
-        .join(ConsultationVersion, ConsultationVersion.consultation_id == Consultation.id)
-        .join(TreatmentPlan, TreatmentPlan.consultation_version_id == ConsultationVersion.id)
-        .where(TreatmentPlan.id == data.plan_id, TreatmentPlan.clinic_id == actor.clinic_id)
-    )
-    if owner != patient_id:
+    try:
+        _plan, _version, consultation = plan_rows(
+            db, clinic_id=actor.clinic_id, plan_id=data.plan_id
+        )
+    except NotFound:
+        consultation = None
+    if consultation is None or consultation.patient_id != patient_id:
         raise InvalidInput(N_("This patient has no such plan."), field="plan_id")
 
 

@@ -114,15 +114,7 @@ def _version(consultation: Consultation, number: int | None) -> ConsultationVers
 
 def get_plan(db: Session, *, actor: Actor, plan_id: int) -> PlanRecord:
     actor.require_clinical()
-    row = db.execute(
-        select(TreatmentPlan, ConsultationVersion, Consultation)
-        .join(ConsultationVersion, ConsultationVersion.id == TreatmentPlan.consultation_version_id)
-        .join(Consultation, Consultation.id == ConsultationVersion.consultation_id)
-        .where(TreatmentPlan.id == plan_id, TreatmentPlan.clinic_id == actor.clinic_id)
-    ).first()
-    if row is None:
-        raise NotFound(N_("There is no such plan in your clinic."))
-    plan_row, version, consultation = row
+    plan_row, version, consultation = plan_rows(db, clinic_id=actor.clinic_id, plan_id=plan_id)
     audit.record(
         db,
         actor=actor,
@@ -138,6 +130,22 @@ def get_plan(db: Session, *, actor: Actor, plan_id: int) -> PlanRecord:
         patient_id=consultation.patient_id,
         plan=Plan.model_validate(plan_row.plan),
     )
+
+
+def plan_rows(
+    db: Session, *, clinic_id: int, plan_id: int
+) -> tuple[TreatmentPlan, ConsultationVersion, Consultation]:
+    """A plan of this clinic with the consultation version it was built from and its
+    consultation; `NotFound` for another clinic's plan or none."""
+    row = db.execute(
+        select(TreatmentPlan, ConsultationVersion, Consultation)
+        .join(ConsultationVersion, ConsultationVersion.id == TreatmentPlan.consultation_version_id)
+        .join(Consultation, Consultation.id == ConsultationVersion.consultation_id)
+        .where(TreatmentPlan.id == plan_id, TreatmentPlan.clinic_id == clinic_id)
+    ).first()
+    if row is None:
+        raise NotFound(N_("There is no such plan in your clinic."))
+    return row[0], row[1], row[2]
 
 
 def _goal(intake: dict[str, Any]) -> date | None:

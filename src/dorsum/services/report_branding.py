@@ -9,7 +9,6 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dorsum.i18n import N_
 from dorsum.media.images import ImageRefused, Limits, downscaled_jpeg
 from dorsum.media.store import MissingFile, PhotoStore
 from dorsum.reports.letterhead import Letterhead, ReportPhoto
@@ -18,9 +17,9 @@ from dorsum.services.actors import Actor
 from dorsum.services.bodymap import ZONES
 from dorsum.services.clinic_details import staff_name
 from dorsum.services.consents import active_consent
-from dorsum.services.errors import NotFound
 from dorsum.services.patients import patient_row
-from dorsum.storage.tables import Clinic, Consultation, ConsultationVersion, Photo, TreatmentPlan
+from dorsum.services.plans import plan_rows
+from dorsum.storage.tables import Clinic, Photo
 
 REPORT_EDGE = 800
 # stored photos were checked on upload, under whatever limits applied then
@@ -30,7 +29,7 @@ log = logging.getLogger(__name__)
 
 def letterhead_for(db: Session, *, actor: Actor, plan_id: int) -> Letterhead:
     """The clinic's letterhead with the plan's patient and the practitioner who made it."""
-    plan, _version, consultation = _plan(db, actor=actor, plan_id=plan_id)
+    plan, _version, consultation = plan_rows(db, clinic_id=actor.clinic_id, plan_id=plan_id)
     return clinic_letterhead(
         db,
         actor=actor,
@@ -62,7 +61,7 @@ def before_photos(
 ) -> list[ReportPhoto]:
     """For each zone the plan treats, its latest photo from the plan's visit or before (else
     the zone's first photo); none without the patient's standing photo consent."""
-    _plan_row, version, consultation = _plan(db, actor=actor, plan_id=plan_id)
+    _plan_row, version, consultation = plan_rows(db, clinic_id=actor.clinic_id, plan_id=plan_id)
     if (
         active_consent(
             db,
@@ -117,17 +116,3 @@ def _treated_zones(body_map: dict[str, object]) -> set[str]:
     return {
         zone for zone, counts in zones.items() if isinstance(counts, dict) and any(counts.values())
     }
-
-
-def _plan(
-    db: Session, *, actor: Actor, plan_id: int
-) -> tuple[TreatmentPlan, ConsultationVersion, Consultation]:
-    row = db.execute(
-        select(TreatmentPlan, ConsultationVersion, Consultation)
-        .join(ConsultationVersion, ConsultationVersion.id == TreatmentPlan.consultation_version_id)
-        .join(Consultation, Consultation.id == ConsultationVersion.consultation_id)
-        .where(TreatmentPlan.id == plan_id, TreatmentPlan.clinic_id == actor.clinic_id)
-    ).first()
-    if row is None:
-        raise NotFound(N_("There is no such plan in your clinic."))
-    return row[0], row[1], row[2]

@@ -521,3 +521,51 @@ class AuditHead(Base):
     clinic_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     last_id: Mapped[int] = mapped_column(Integer)
     last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class CdsCard(Base):
+    """A card the CDS Hooks service issued (issue 11), kept so the EHR's feedback can name it by
+    `uuid`. Patient-less by design: which service, what kind of card, for which treatment, how
+    urgent; never the EHR's patient or anything read from its record."""
+
+    __tablename__ = "cds_cards"
+    __table_args__ = ()
+
+    uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    service: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(40))  # summary | order_excluded | order_deferred
+    treatment: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    indicator: Mapped[str] = mapped_column(String(10))  # info | warning | critical
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CdsFeedback(Base):
+    """What the clinician did with a card (CDS Hooks feedback): accepted or overridden, with the
+    override reason (a coding) and the clinician's comment."""
+
+    __tablename__ = "cds_feedback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    card_uuid: Mapped[str] = mapped_column(
+        String(36), ForeignKey("cds_cards.uuid", ondelete="CASCADE"), index=True
+    )
+    outcome: Mapped[str] = mapped_column(String(20))  # accepted | overridden
+    reason_system: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    reason_code: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    reason_display: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    user_comment: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    outcome_at: Mapped[datetime]
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CdsJti(Base):
+    """JWT ids already seen from each issuer, until the token expires: a replayed token is
+    refused by the unique constraint, so every worker (and every process) shares the memory."""
+
+    __tablename__ = "cds_jtis"
+    __table_args__ = (UniqueConstraint("issuer", "jti"), NEVER_REUSE_IDS)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuer: Mapped[str] = mapped_column(String(255))
+    jti: Mapped[str] = mapped_column(String(255))
+    expires_at: Mapped[datetime] = mapped_column(index=True)

@@ -24,7 +24,7 @@ from dorsum.web.deps import Clock, SystemClock
 from dorsum.web.error_page import render_error
 from dorsum.web.failures import SafeFailures
 from dorsum.web.limits import RequestLimits
-from dorsum.web.routes import api, booking_api, clinic, public, resources_api
+from dorsum.web.routes import api, booking_api, cds_admin, cds_hooks, clinic, public, resources_api
 from dorsum.web.timing import ServerTiming
 
 
@@ -57,6 +57,7 @@ def create_app(
         gc.collect()
         gc.freeze()
         yield
+        app.state.cds.close()
         engine.dispose()
 
     app = FastAPI(
@@ -80,6 +81,8 @@ def create_app(
     app.include_router(booking_api.router)
     app.include_router(public.router)
     app.include_router(clinic.router)
+    app.include_router(cds_admin.router)
+    cds_hooks.install(app, settings)  # /cds-services; warns loudly when JWTs go unverified
     errors.install(app, render_error)
     app.add_middleware(ServerTiming)
     app.add_middleware(

@@ -150,12 +150,15 @@ class RequestLimits:
         limit: int = 0,
     ) -> None:
         request = Request(scope, receive)
-        wants_json = scope.get("path", "").startswith("/api") or "application/json" in _header(
-            scope, b"accept"
-        )
+        path = scope.get("path", "")
+        wants_json = path.startswith("/api") or "application/json" in _header(scope, b"accept")
         values: dict[str, object] = {"limit": limit or self.max_body_bytes}
         response: Response
-        if wants_json:
+        if path.startswith("/cds-services"):  # the CDS Hooks service's own error shape
+            response = JSONResponse(
+                {"error": status, "reason": message % values}, status_code=status
+            )
+        elif wants_json:
             response = JSONResponse({"detail": message % values}, status_code=status)
         else:
             response = self.error_page(request, status, message, values)

@@ -8,18 +8,35 @@ browser session with its CSRF token in the X-CSRF-Token header.
 
 from __future__ import annotations
 
+import json
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import text
 
 import dorsum
 from dorsum.core.assessment import Assessment
 from dorsum.core.dates import SupportedDate
+from dorsum.core.errors import DateRangeError, DorsumError, IntakeError, PlanError
 from dorsum.core.intake import Intake
+from dorsum.core.knowledge import KnowledgeIndex
 from dorsum.core.plan import Plan
 from dorsum.core.planner import build_plan
+from dorsum.fhir.assessment_bundle import assessment_bundle
+from dorsum.fhir.errors import FhirError
+from dorsum.fhir.media import (
+    FHIR_JSON,
+    accepts_fhir_json,
+    is_fhir_json,
+    operation_outcome,
+    read_fhir_json,
+)
+from dorsum.fhir.plan_bundle import plan_bundle
+from dorsum.i18n import Language, Localizer
 from dorsum.services import (
     appointments,
     audit,
@@ -40,6 +57,7 @@ from dorsum.web.deps import (
     clinic_today,
     knowledge_of,
 )
+from dorsum.web.errors import field_errors
 from dorsum.web.hot_path import openapi, query_date, read_body
 from dorsum.web.routes.appointments import booking_rules
 from dorsum.web.routes.ids import RecordId
@@ -70,6 +88,28 @@ class PlanApiRequest(BaseModel):
     today: SupportedDate | None = None
 
 
+def with_fhir(operation: dict[str, Any]) -> dict[str, Any]:
+    """An operation's OpenAPI, adding the FHIR R4 JSON body it also accepts."""
+    fhir = {
+        "schema": {
+            "type": "object",
+            "description": "A FHIR R4 Bundle, one resource or a list of resources "
+            "(see docs/fhir.md); send Accept: application/fhir+json for a FHIR answer.",
+        }
+    }
+    operation["requestBody"]["content"][FHIR_JSON] = fhir
+    return operation
+
+
+def _inline_body(model: type[BaseModel]) -> dict[str, Any]:
+    """A required JSON body whose schema is written inline (the route reads the body itself,
+    so FastAPI does not list the model among the components); nested models are references."""
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    schema.pop("$defs", None)
+    content = {"application/json": {"schema": schema}}
+    return {"requestBody": {"required": True, "content": content}}
+
+
 class Health(BaseModel):
     """What a load balancer or clinic IT's monitoring needs to know."""
 
@@ -97,38 +137,154 @@ def health(request: Request) -> Response:
     "/assess",
     response_model=Assessment,
     responses={422: ERRORS[422]},
-    openapi_extra=openapi("Intake", dates=("today",), choices={"language": ["en", "es"]}),
+    openapi_extra=with_fhir(
+        openapi("Intake", dates=("today",), choices={"language": ["en", "es"]})
+    ),
 )
 async def assess(request: Request) -> Response:
-    """Assess one intake (contract 1): conditions, ranked options, exclusions, referral."""
+    """Assess one intake (contract 1): conditions, ranked options, exclusions, referral.
+
+    With `Content-Type: application/fhir+json` the body is a FHIR R4 Bundle (or resources);
+    with `Accept: application/fhir+json` the answer is a FHIR Bundle, and errors are an
+    OperationOutcome.
+    """
+    if _fhir_mode(request):
+        return await _fhir_assess(request)
     # The hot path of integrations. It runs on the event loop and validates the body itself:
     # about 50 µs of memoised, I/O-free work costs less than a thread hop and FastAPI's
     # generic body handling (see docs/performance.md).
     intake = await read_body(request, Intake)
     today = query_date(request, "today") or clinic_today(request)
-    result = dorsum.assess(
+    return Response(_assess(request, intake, today).model_dump_json(), media_type=JSON)
+
+
+def _assess(request: Request, intake: Intake, today: date) -> Assessment:
+    return dorsum.assess(
         intake,
         index=knowledge_of(request),
         today=today,
         language=_language(request),
         cache=cache_of(request),
     )
-    return Response(result.model_dump_json(), media_type=JSON)
 
 
-def _language(request: Request) -> str:
+async def _fhir_assess(request: Request) -> Response:
+    """`POST /api/assess` when FHIR is sent or asked for; every error an OperationOutcome."""
+    try:
+        today = query_date(request, "today") or clinic_today(request)
+        intake, patient_id = await _intake(request, today)
+        result = _assess(request, intake, today)
+    except (DorsumError, RequestValidationError) as error:
+        return _outcome(error)
+    if not accepts_fhir_json(request.headers.get("accept")):
+        return Response(result.model_dump_json(), media_type=JSON)
+    bundle = assessment_bundle(
+        result, index=knowledge_of(request), patient_id=patient_id, language=_language(request)
+    )
+    return _fhir_response(bundle)
+
+
+def _fhir_mode(request: Request) -> bool:
+    headers = request.headers
+    return is_fhir_json(headers.get("content-type")) or accepts_fhir_json(headers.get("accept"))
+
+
+async def _intake(request: Request, today: date) -> tuple[Intake, str]:
+    """The intake in the body (FHIR resources, or contract-1 JSON), and whose it is: the
+    FHIR Patient's id, so that the answer refers to the EHR's own patient."""
+    if is_fhir_json(request.headers.get("content-type")):
+        read = read_fhir_json(await request.body(), today=today)
+        return read.intake, read.patient_id or "patient"
+    return await read_body(request, Intake), "patient"
+
+
+def _fhir_response(resource: dict[str, Any]) -> Response:
+    return Response(json.dumps(resource, ensure_ascii=False), media_type=FHIR_JSON)
+
+
+def _outcome(error: Exception) -> Response:
+    """A FHIR-mode error as an OperationOutcome, with the 422 the JSON API gives."""
+    problems: list[tuple[str, str]]
+    if isinstance(error, IntakeError):
+        problems = [(p.path, p.message) for p in error.problems]
+    elif isinstance(error, FhirError):
+        problems = [(error.where, error.message)]
+    elif isinstance(error, DateRangeError):
+        problems = [(error.field, error.message)]
+    elif isinstance(error, RequestValidationError | ValidationError):
+        problems = [(e["field"], e["message"]) for e in field_errors(error.errors())]
+    else:
+        problems = [("request", str(error))]
+    code = "processing" if isinstance(error, PlanError) else "invalid"
+    response = _fhir_response(operation_outcome(problems, code=code))
+    response.status_code = 422
+    return response
+
+
+def _language(request: Request) -> Language:
     """The language of the result's texts: `?language=es`, else English (the contract's)."""
     return "es" if request.query_params.get("language") == "es" else "en"
 
 
-@router.post("/plan", response_model=Plan, responses={422: ERRORS[422]})
-def plan(request: PlanApiRequest, http: Request, index: KnowledgeDep, today: TodayDep) -> Response:
-    """Assess an intake and build a dated plan for the chosen options."""
+@router.post(
+    "/plan",
+    response_model=Plan,
+    responses={422: ERRORS[422]},
+    openapi_extra=with_fhir(_inline_body(PlanApiRequest)),
+)
+async def plan(http: Request, index: KnowledgeDep, today: TodayDep) -> Response:
+    """Assess an intake and build a dated plan for the chosen options.
+
+    With `Content-Type: application/fhir+json` the body is the patient's FHIR resources and
+    the options are query parameters (`choose`, repeated; `start`, `target`, `hemisphere`,
+    `country`, `today`); with `Accept: application/fhir+json` the answer is a Bundle holding
+    a CarePlan, and errors are an OperationOutcome.
+    """
+    if not _fhir_mode(http):
+        request = await read_body(http, PlanApiRequest)
+        result = await run_in_threadpool(_plan, request, http, index, today)
+        return Response(result.model_dump_json(), media_type=JSON)
+    try:
+        request, patient_id = await _fhir_plan_request(http, today)
+        result = await run_in_threadpool(_plan, request, http, index, today)
+    except (DorsumError, RequestValidationError, ValidationError) as error:
+        return _outcome(error)
+    if not accepts_fhir_json(http.headers.get("accept")):
+        return Response(result.model_dump_json(), media_type=JSON)
+    localizer = Localizer("es" if _language(http) == "es" else "en")
+    return _fhir_response(
+        plan_bundle(result, index=index, localizer=localizer, patient_id=patient_id)
+    )
+
+
+async def _fhir_plan_request(http: Request, today: date) -> tuple[PlanApiRequest, str]:
+    """The plan request (contract JSON, or FHIR resources with the options in the query),
+    and the FHIR Patient's id."""
+    if not is_fhir_json(http.headers.get("content-type")):
+        return await read_body(http, PlanApiRequest), "patient"
+    query = http.query_params
+    day = query_date(http, "today") or today
+    read = read_fhir_json(await http.body(), today=day)
+    request = PlanApiRequest.model_validate(
+        {
+            "intake": read.intake,
+            "choose": query.getlist("choose"),
+            "start": query_date(http, "start"),
+            "target": query_date(http, "target"),
+            "hemisphere": query.get("hemisphere"),
+            "country": query.get("country"),
+            "today": day,
+        }
+    )
+    return request, read.patient_id or "patient"
+
+
+def _plan(request: PlanApiRequest, http: Request, index: KnowledgeIndex, today: date) -> Plan:
     day = request.today or today
     assessment = dorsum.assess(
         request.intake, index=index, today=day, language=_language(http), cache=cache_of(http)
     )
-    result = build_plan(
+    return build_plan(
         assessment,
         index=index,
         start=request.start or day,
@@ -137,7 +293,6 @@ def plan(request: PlanApiRequest, http: Request, index: KnowledgeDep, today: Tod
         hemisphere=request.hemisphere,
         country=request.country,
     )
-    return Response(result.model_dump_json(), media_type=JSON)
 
 
 @router.get("/patients", response_model=patients.PatientList, responses=ERRORS)

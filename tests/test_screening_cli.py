@@ -109,7 +109,24 @@ def test_bad_options_are_a_message_and_status_2(
     code, err = invoke("screen", str(export), "--out", str(tmp_path / "r.csv"), *args)
     assert code == 2
     assert message in " ".join(err.split())
+    assert "not valid" not in err  # a typing mistake is not a broken knowledge base
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("what", ["an export", "a file"])
+def test_synthetic_never_writes_over_an_export_or_into_a_file(
+    export: Path, tmp_path: Path, what: str
+) -> None:
+    """Writing into a folder that already holds an export would mix two populations; into a
+    file is impossible. Both are a message and status 2, and nothing is changed."""
+    target = export if what == "an export" else tmp_path / "a-file"
+    if what == "a file":
+        target.write_text("keep me")
+    before = {p.name: p.read_bytes() for p in export.iterdir()}
+    code, err = invoke("synthetic", str(target), "--patients", "3", "--today", TODAY)
+    assert code == 2
+    assert "Traceback" not in err
+    assert {p.name: p.read_bytes() for p in export.iterdir()} == before
 
 
 def test_a_report_that_cannot_be_written_is_a_message(export: Path, tmp_path: Path) -> None:
@@ -155,3 +172,13 @@ def _reasons(excluded: tuple[Exclusion, ...]) -> set[tuple[str, str, tuple[objec
     return {
         (e.treatment, e.condition, tuple((r.code, r.until) for r in e.reasons)) for e in excluded
     }
+
+
+def test_spark_on_a_missing_local_folder_is_a_message_before_spark_starts(tmp_path: Path) -> None:
+    """A mistyped local path is named at once, without Spark's Java stack trace."""
+    missing = tmp_path / "no-such-export"
+    out = str(tmp_path / "r.csv")
+    code, err = invoke("screen", str(missing), "--out", out, "--engine", "spark")
+    assert code == 2
+    assert f"{missing}: no such folder" in " ".join(err.split())
+    assert "java" not in err.lower()

@@ -11,6 +11,7 @@ import pytest
 from dorsum.core.errors import KnowledgeBaseError
 from dorsum.knowledge import data_directory, default_index
 from dorsum.knowledge.versions import (
+    UnknownVersion,
     archived_versions,
     available_versions,
     current_version,
@@ -73,8 +74,8 @@ def test_a_directory_loads_as_a_version(tmp_path: Path) -> None:
 
 
 def test_an_unknown_version_names_the_versions_there_are() -> None:
-    """A misspelt version is a KnowledgeBaseError listing the available ones."""
-    with pytest.raises(KnowledgeBaseError, match=current_version()):
+    """A misspelt version is refused by a message listing the available ones."""
+    with pytest.raises(UnknownVersion, match=current_version()):
         load_version("1999.1.0")
 
 

@@ -94,6 +94,10 @@ def synthetic_command(
     """Write a synthetic population as a FHIR Bulk Data export (one NDJSON file per type)."""
     from dorsum.screening.synthetic import SyntheticOptions, write_synthetic
 
+    if out_dir.exists() and not out_dir.is_dir():
+        fail(f"{out_dir} is a file; OUT_DIR must be a folder")
+    if out_dir.is_dir() and any(out_dir.glob("*.ndjson*")):
+        fail(f"{out_dir} already holds an export; choose an empty or new folder")
     day = parse_day(today, "--today") or settings_today()
     options = SyntheticOptions(
         patients=patients,
@@ -123,6 +127,9 @@ def _run_local(directory: Path, out: Path, spec: ScreenSpec, workers: int) -> Sc
 
 
 def _run_spark(directory: str, out: Path, spec: ScreenSpec) -> ScreenSummary:
+    local = "://" not in directory and not any(c in directory for c in "*?[{")
+    if local and not Path(directory).exists():  # said before Spark starts (and logs in Java)
+        fail(f"{directory}: no such folder")
     if importlib.util.find_spec("pyspark") is None:
         fail("the Spark engine needs PySpark: pip install 'dorsum[spark]' (and Java 17)")
     from dorsum.screening.spark_engine import run_spark

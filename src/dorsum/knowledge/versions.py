@@ -15,9 +15,14 @@ from pathlib import Path
 
 import yaml
 
-from dorsum.core.errors import KnowledgeBaseError
+from dorsum.core.errors import DorsumError, KnowledgeBaseError
 from dorsum.core.knowledge import KnowledgeIndex
 from dorsum.knowledge import data_directory, default_index, load_knowledge_base
+
+
+class UnknownVersion(DorsumError):
+    """Neither an archived version nor a directory: a typing mistake, not a broken knowledge
+    base."""
 
 
 def versions_directory() -> Path:
@@ -64,8 +69,8 @@ def load_version(version_or_dir: str) -> KnowledgeIndex:
     if path.is_dir():
         return _load_directory(path.resolve())
     known = ", ".join(available_versions())
-    raise KnowledgeBaseError(
-        [f"no knowledge-base version or directory {version_or_dir!r} (versions: {known})"]
+    raise UnknownVersion(
+        f"there is no knowledge-base version or directory {version_or_dir!r} (versions: {known})"
     )
 
 

@@ -1,4 +1,4 @@
-"""The FHIR export as a new user found it: one treatment for two conditions, scar codes, bands."""
+"""The FHIR export of a treatment shared by two conditions, scar codes, and grading bands."""
 
 from __future__ import annotations
 

@@ -32,7 +32,15 @@ from rich.console import Console
 from rich.table import Table
 
 from bench import intakes
-from bench.web_bench import CONNECTIONS, THREADS, WORKERS, Load, parse_wrk, serving
+from bench.web_bench import (
+    CONNECTIONS,
+    SERVER_TIMING_LUA,
+    THREADS,
+    WORKERS,
+    Load,
+    parse_wrk,
+    serving,
+)
 
 TODAY = date(2026, 11, 21)
 ISSUER = "https://ehr.bench.example"
@@ -127,27 +135,16 @@ def sign_tokens(key: ECKey, count: int) -> list[str]:
 
 def lua(bodies: Path, tokens: Path | None) -> str:
     """A wrk script: bodies in turn; with tokens, each thread takes every THREADS-th token."""
-    script = f"""
+    # web_bench's server-timing collector, with a `setup` that also numbers the threads (it
+    # replaces the collector's own and fills the same `threads` table)
+    script = (
+        SERVER_TIMING_LUA
+        + f"""
 local counter = 0
-local threads = {{}}
 function setup(thread)
   thread:set("id", counter)
   counter = counter + 1
   table.insert(threads, thread)
-end
-times = {{}}
-function response(status, headers, body)
-  local stamp = headers["server-timing"]
-  if stamp then times[#times + 1] = tonumber(string.match(stamp, "dur=([%d.]+)")) end
-end
-function done(summary, latency, requests)
-  local all = {{}}
-  for _, thread in ipairs(threads) do
-    for _, value in ipairs(thread:get("times")) do all[#all + 1] = value end
-  end
-  table.sort(all)
-  local function at(q) return all[math.min(#all, math.floor(#all * q) + 1)] end
-  io.write(string.format("server-timing %.3f %.3f %.3f %d\\n", at(0.5), at(0.99), all[#all], #all))
 end
 local function lines(path)
   local all = {{}}
@@ -157,6 +154,7 @@ end
 bodies = lines("{bodies}")
 tokens = {{}}
 """
+    )
     if tokens is not None:
         script += f'tokens = lines("{tokens}")\n'
     script += f"""

@@ -18,21 +18,20 @@ docs/screening-spark.md for writing the rows to cluster storage instead.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
 from json import loads
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
 
 from pyspark import RDD, Accumulator, StorageLevel
 from pyspark.errors import PySparkException
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F  # noqa: N812  # Spark's own convention
 
-from dorsum.fhir.reading import READERS, patient_id_of
 from dorsum.screening.export import SUFFIXES, ExportError
 from dorsum.screening.ndjson import parse_line, why_malformed
+from dorsum.screening.owners import owner_of
 from dorsum.screening.patient import ScreenSpec, screen_counted
 from dorsum.screening.report import write_report
 from dorsum.screening.row import ScreenRow
@@ -117,16 +116,6 @@ def located_resources(
             continue
         yield patient, (file, start, index, text)
     tallies.add(mine)
-
-
-def owner_of(resource: Mapping[str, Any]) -> tuple[str | None, str]:
-    """The patient whose screen reads this resource, or None and why it is skipped, decided and
-    worded as the local engine's first pass does."""
-    kind = resource["resourceType"]
-    if kind not in READERS:
-        return None, f"resource type {kind}"
-    patient = patient_id_of(resource)
-    return patient, "" if patient is not None else f"{kind} without a patient"
 
 
 def screen_group(group: tuple[str, Iterable[Located]], *, spec: ScreenSpec) -> tuple[str, Screened]:

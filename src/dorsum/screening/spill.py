@@ -29,10 +29,10 @@ from operator import itemgetter
 from pathlib import Path
 from typing import BinaryIO
 
-from dorsum.fhir.reading import READERS, patient_id_of
 from dorsum.screening.collector import collector_paused
 from dorsum.screening.export import Piece, piece_lines
 from dorsum.screening.ndjson import parse_line, why_malformed
+from dorsum.screening.owners import owner_of
 from dorsum.screening.routing import owner_hint
 from dorsum.screening.summary import MALFORMED_KEPT, MalformedLine
 
@@ -139,17 +139,13 @@ def _parsed_route(
         if line.strip():
             _malformed(result, number, line)
         return None
-    kind = resource["resourceType"]
-    if kind not in READERS:
-        result.skipped[f"resource type {kind}"] += 1  # as the FHIR reader words it
-        return None
-    patient = patient_id_of(resource)
+    patient, why = owner_of(resource)
     if patient is not None:
         key = key_of(patient)
         return key, zlib.crc32(key) % partitions
-    if kind == "Medication" and type(resource.get("id")) is str:
+    if resource["resourceType"] == "Medication" and type(resource.get("id")) is str:
         return key_of(resource["id"]), partitions  # joined to its users in pass two
-    result.skipped[f"{kind} without a patient"] += 1
+    result.skipped[why] += 1
     return None
 
 

@@ -12,7 +12,7 @@ from dorsum.core.engine import assess_intake
 from dorsum.core.intake import Intake
 from dorsum.knowledge import default_index
 from dorsum.knowledge.versions import load_version
-from dorsum.screening.changes import changes_between, exclusions_of
+from dorsum.screening.changes import Outcome, changes_between, exclusions_of
 from tests.test_screening_versions import changed_copy
 
 TODAY = date(2026, 11, 30)
@@ -45,14 +45,14 @@ def test_a_longer_wait_changes_exactly_those_it_reaches(
     intake = scars_after_isotretinoin(months)
     before = assess_intake(intake, index=default_index(), today=TODAY)
     after = assess_intake(intake, index=longer, today=TODAY)
-    assert changes_between(before, after) == expected
+    assert changes_between(Outcome.of(before), Outcome.of(after)) == expected
 
 
 def test_the_same_version_changes_nothing() -> None:
     """Against itself, a knowledge base changes nothing."""
     intake = scars_after_isotretinoin(2)
     result = assess_intake(intake, index=default_index(), today=TODAY)
-    assert changes_between(result, result) == []
+    assert changes_between(Outcome.of(result), Outcome.of(result)) == []
 
 
 def test_going_back_reverses_the_change(tmp_path: Path) -> None:
@@ -61,5 +61,7 @@ def test_going_back_reverses_the_change(tmp_path: Path) -> None:
     intake = scars_after_isotretinoin(7)
     before = assess_intake(intake, index=longer, today=TODAY)
     after = assess_intake(intake, index=default_index(), today=TODAY)
-    assert changes_between(before, after) == [f"no_longer_excluded:{OPTION}"]
-    assert OPTION in exclusions_of(before)
+    assert changes_between(Outcome.of(before), Outcome.of(after)) == [
+        f"no_longer_excluded:{OPTION}"
+    ]
+    assert OPTION in exclusions_of(Outcome.of(before))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dorsum.screening import partitions, spill
+from dorsum.screening import partitions, patient, spill
 from dorsum.screening.export import bulk_files
 from dorsum.screening.local_engine import run_local
 from dorsum.screening.patient import ScreenSpec
@@ -34,10 +34,11 @@ def test_memory_does_not_grow_with_the_population(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Partitions hold ~256 kB of NDJSON each: 4x the patients means 4x the partitions, not 4x
-    the memory."""
+    the memory. (The memo of rows is bounded too; made small here so both sizes fill it.)"""
     monkeypatch.setattr(partitions, "PARTITION_BYTES", 256 * 1024)
     monkeypatch.setattr(spill, "BUFFER_BUDGET", 256 * 1024)  # small, so partitions dominate
     monkeypatch.setattr(partitions, "MERGE_BUDGET", 64 * 1024)
+    monkeypatch.setattr(patient, "ROWS_LIMIT", 64)  # bounded: full at both sizes
     folders = {}
     for patients in (300, 1200):
         folders[patients] = tmp_path / str(patients)

@@ -8,13 +8,18 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import dorsum
+from dorsum.core.engine import assess_intake
+from dorsum.core.intake import Intake
 from dorsum.fhir.writing import intake_resources
+from dorsum.screening.changes import Outcome, changes_between
 from dorsum.screening.patient import ScreenSpec, screen_counted, screen_patient
 from dorsum.screening.row import COLUMNS
 from tests.strategies import intakes
 from tests.test_screening_local import expected_cells
+from tests.test_screening_versions import changed_copy
 
 TODAY = date(2026, 11, 30)
 CONTEXT = ScreenSpec(today=TODAY).context()
@@ -30,6 +35,42 @@ def test_the_row_is_what_assess_says(intake: dict[str, Any]) -> None:
         assessment
     )
     assert (row.patient_id, row.changes, row.error) == ("p1", "", "")
+
+
+SEVERE_SCARS = {"rolling": 25, "boxcar": 20, "visible_at_social_distance": True}
+"""Severe atrophic scars: dermabrasion is an option, and waits 12 months after isotretinoin."""
+
+
+@pytest.fixture(scope="module")
+def since_shorter_wait(tmp_path_factory: pytest.TempPathFactory) -> ScreenSpec:
+    """The current knowledge base's longest wait after isotretinoin is 9 months, the earlier one's
+    12: from 9 months on only the earlier version still reads the months at all."""
+    folder = changed_copy(tmp_path_factory.mktemp("kb"), "2099.1.0", "months: 12}", "months: 9}")
+    return ScreenSpec(today=TODAY, kb=str(folder), since="2026.11.0")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(months=st.integers(min_value=0, max_value=14), age=st.integers(min_value=12, max_value=80))
+def test_rows_are_shared_only_by_patients_both_versions_treat_alike(
+    since_shorter_wait: ScreenSpec, months: int, age: int
+) -> None:
+    """Rows are remembered across patients (one context serves every example), yet each row,
+    changes included, is what assessing that patient under both versions says, whatever was
+    screened before; the age is each patient's own."""
+    intake = {
+        "patient": {"age": age, "fitzpatrick": 2},
+        "history": {"isotretinoin_months_since_stop": months},
+        "findings": {"acne_scars": SEVERE_SCARS},
+    }
+    context = since_shorter_wait.context()
+    row = screen_patient("p1", intake_resources(intake, today=TODAY, patient_id="p1"), context)
+    assert context.since is not None
+    parsed = Intake.model_validate(intake)
+    before = assess_intake(parsed, index=context.since, today=TODAY)
+    now = assess_intake(parsed, index=context.index, today=TODAY)
+    assert row.changes == "; ".join(changes_between(Outcome.of(before), Outcome.of(now)))
+    assert {name: getattr(row, name) for name in expected_cells(now)} == expected_cells(now)
+    assert row.age == str(age)
 
 
 def test_a_spec_is_picklable_and_its_context_loaded_once() -> None:

@@ -12,7 +12,9 @@ computed afresh (the benchmark's cold path, and the tests check both agree).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from dorsum.core.assessment import (
     CONTRACT_VERSION,
@@ -33,7 +35,7 @@ from dorsum.core.assessment import (
 from dorsum.core.cache import AssessmentCache
 from dorsum.core.dates import check_supported
 from dorsum.core.decision import Decision, DecisionInput, decision_input
-from dorsum.core.findings import NO_PARAMS, Found, entry, trace_line
+from dorsum.core.findings import NO_PARAMS, Found, Prebuilt, entry, trace_line
 from dorsum.core.flags import derived_flags, patient_flags
 from dorsum.core.grading import GradedCondition, grade_findings
 from dorsum.core.intake import Intake
@@ -50,14 +52,7 @@ def assess_intake(
     cache: AssessmentCache | None = None,
 ) -> Assessment:
     """Turn a validated intake into the contract's result (codes and values; no words)."""
-    check_supported(today, "today")
-    conditions = grade_findings(intake, None if cache is None else cache.gradings)
-    flags = patient_flags(intake, cache=None if cache is None else cache.flags)
-    raised = [condition.flags for condition in conditions if condition.flags]
-    if raised:
-        flags = flags.union(*raised)
-    flags = derived_flags(flags)
-    facts = decision_input(intake, conditions, flags, index=index, today=today)
+    conditions, facts = graded_facts(intake, index=index, today=today, cache=cache)
     decision = _memoised(facts, index, cache) if cache is not None else decide(facts, index)
     return trusted(
         Assessment,
@@ -75,6 +70,30 @@ def assess_intake(
             "findings": decision.findings,
         },
     )
+
+
+def graded_facts(
+    intake: Intake,
+    *,
+    index: KnowledgeIndex,
+    today: date,
+    cache: AssessmentCache | None = None,
+) -> tuple[list[GradedCondition], DecisionInput]:
+    """The graded conditions and the facts the decision is a function of.
+
+    The decision (options, exclusions, referral, advice) depends on these facts alone, and they
+    hold each condition's id and severity; a caller that needs no more of many assessments
+    (population re-screening) may memoise on them instead of on whole intakes, which differ far
+    more often (in the counts behind each grade, for one).
+    """
+    check_supported(today, "today")
+    conditions = grade_findings(intake, None if cache is None else cache.gradings)
+    flags = patient_flags(intake, cache=None if cache is None else cache.flags)
+    raised = [condition.flags for condition in conditions if condition.flags]
+    if raised:
+        flags = flags.union(*raised)
+    flags = derived_flags(flags)
+    return conditions, decision_input(intake, conditions, flags, index=index, today=today)
 
 
 def decide(facts: DecisionInput, index: KnowledgeIndex) -> Decision:
@@ -95,21 +114,42 @@ def _memoised(facts: DecisionInput, index: KnowledgeIndex, cache: AssessmentCach
     return decision
 
 
-def _collect(facts: DecisionInput, found: tuple[Found, ...], index: KnowledgeIndex) -> Decision:
+def screen_decision(facts: DecisionInput, index: KnowledgeIndex) -> Screening:
+    """What `decide` excludes and whom it refers, without building the ranked options, the
+    advice or the trace: the same steps and the same collection of exclusions and referral,
+    for a caller that reports only those of many patients (population re-screening)."""
+    seen = Seen()
+    for step in STEPS:
+        seen.extend(step(facts, index, seen))
+    found = seen.found
     prebuilt = index.prebuilt.by_id
-    reasons: dict[tuple[str, str], list[Reason]] = {}
-    cautions: dict[tuple[str, str], list[Caution]] = {}
-    folded: set[tuple[str, str]] = set()
-    considered: dict[tuple[str, str], Found] = {}
-    ranked: list[Found] = []
-    referrals: list[ReferralReason] = []
-    advice: list[Advice] = []
-    flags = ",".join(sorted(facts.flags))
-    lines = ["flags: " + flags.replace(",", ", ")]
-    entries = [_flags_entry(flags)]
-    pres = [prebuilt.get(id(f)) for f in found]
-    lines += [trace_line(f) if p is None else p.line for f, p in zip(found, pres, strict=True)]
-    entries += [entry(f) if p is None else p.entry for f, p in zip(found, pres, strict=True)]
+    bins = _sorted(found, [prebuilt.get(id(f)) for f in found])
+    return Screening(_excluded(bins, index), _referral(bins))
+
+
+class Screening(NamedTuple):
+    """The part of a decision a population screen reports."""
+
+    excluded: tuple[Exclusion, ...]
+    referral: Referral
+
+
+@dataclass(slots=True)
+class _Bins:
+    """The findings by effect, each one that becomes a result value already turned into it."""
+
+    considered: dict[tuple[str, str], Found] = field(default_factory=dict)
+    reasons: dict[tuple[str, str], list[Reason]] = field(default_factory=dict)
+    cautions: dict[tuple[str, str], list[Caution]] = field(default_factory=dict)
+    folded: set[tuple[str, str]] = field(default_factory=set)
+    ranked: list[Found] = field(default_factory=list)
+    referrals: list[ReferralReason] = field(default_factory=list)
+    advice: list[Advice] = field(default_factory=list)
+
+
+def _sorted(found: tuple[Found, ...], pres: list[Prebuilt | None]) -> _Bins:
+    bins = _Bins()
+    considered, reasons, cautions = bins.considered, bins.reasons, bins.cautions
     for f, pre in zip(found, pres, strict=True):
         effect, option = f.effect, (f.treatment, f.condition)
         if effect == "consider":
@@ -119,30 +159,52 @@ def _collect(facts: DecisionInput, found: tuple[Found, ...], index: KnowledgeInd
         elif effect == "exclude":
             reasons.setdefault(option, []).append(_reason(f) if pre is None else pre.value)
         elif effect == "rank":
-            ranked.append(f)
+            bins.ranked.append(f)
         elif effect == "advise":
-            advice.append(pre.value)  # type: ignore[union-attr]  # always prebuilt
+            bins.advice.append(pre.value)  # type: ignore[union-attr]  # always prebuilt
         elif effect == "refer":
-            referrals.append(_referral_reason(f) if pre is None else pre.value)
+            bins.referrals.append(_referral_reason(f) if pre is None else pre.value)
         elif effect == "fold":
-            folded.add(option)
-    recommendations = tuple(
-        _recommendation(f, considered[(f.treatment, f.condition)], cautions, index) for f in ranked
-    )
-    excluded = tuple(
-        _exclusion(key, option, reasons[key], cautions.get(key, ()), index)
-        for key, option in considered.items()
+            bins.folded.add(option)
+    return bins
+
+
+def _excluded(bins: _Bins, index: KnowledgeIndex) -> tuple[Exclusion, ...]:
+    reasons, folded = bins.reasons, bins.folded
+    return tuple(
+        _exclusion(key, option, reasons[key], bins.cautions.get(key, ()), index)
+        for key, option in bins.considered.items()
         if key in reasons and key not in folded
     )
+
+
+def _referral(bins: _Bins) -> Referral:
+    referrals = bins.referrals
     urgency = max(
         (reason.urgency for reason in referrals), key=URGENCY_ORDER.__getitem__, default="none"
     )
-    referral = trusted(Referral, {"urgency": urgency, "reasons": tuple(referrals)})
+    return trusted(Referral, {"urgency": urgency, "reasons": tuple(referrals)})
+
+
+def _collect(facts: DecisionInput, found: tuple[Found, ...], index: KnowledgeIndex) -> Decision:
+    prebuilt = index.prebuilt.by_id
+    flags = ",".join(sorted(facts.flags))
+    lines = ["flags: " + flags.replace(",", ", ")]
+    entries = [_flags_entry(flags)]
+    pres = [prebuilt.get(id(f)) for f in found]
+    lines += [trace_line(f) if p is None else p.line for f, p in zip(found, pres, strict=True)]
+    entries += [entry(f) if p is None else p.entry for f, p in zip(found, pres, strict=True)]
+    bins = _sorted(found, pres)
+    considered, cautions = bins.considered, bins.cautions
+    recommendations = tuple(
+        _recommendation(f, considered[(f.treatment, f.condition)], cautions, index)
+        for f in bins.ranked
+    )
     return Decision(
         recommendations=recommendations,
-        excluded=excluded,
-        referral=referral,
-        advice=tuple(advice),
+        excluded=_excluded(bins, index),
+        referral=_referral(bins),
+        advice=tuple(bins.advice),
         findings=tuple(entries),
         trace=tuple(lines),
     )

@@ -71,8 +71,8 @@ def read_observation(resource: Mapping[str, Any], got: Gathered) -> None:
         return
     stamp = observed_at(resource)
     path = measure.path
-    superseded = f"Observation code {measure.system}|{measure.code} superseded by a later one"
     if path in got.stamps:
+        superseded = f"Observation code {measure.system}|{measure.code} superseded by a later one"
         if _older(stamp, got.stamps[path], value, got, path):
             got.skip(superseded)
             return

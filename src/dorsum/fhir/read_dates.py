@@ -11,6 +11,7 @@ import calendar
 import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 from dorsum.fhir.errors import FhirError
@@ -29,18 +30,10 @@ def instant(text: object, resource: Mapping[str, Any], field: str) -> datetime:
 
     A value that is not a FHIR date or dateTime is a FhirError naming `field` of `resource`.
     """
-    if not isinstance(text, str) or not _FHIR_DATE.fullmatch(text):
+    moment = _first_moment(text) if isinstance(text, str) else None
+    if moment is None:
         raise _not_a_date(text, resource, field, "date or dateTime")
-    day = day_range(text, resource, field)[0]
-    if len(text) <= 10:
-        return datetime(day.year, day.month, day.day, tzinfo=UTC)
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise _not_a_date(text, resource, field, "date or dateTime") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    return moment
 
 
 def day_range(text: object, resource: Mapping[str, Any], field: str) -> tuple[date, date]:
@@ -48,8 +41,18 @@ def day_range(text: object, resource: Mapping[str, Any], field: str) -> tuple[da
 
     A value that is not a date is a FhirError naming `field` of `resource`.
     """
-    if not isinstance(text, str) or not _FHIR_DATE.fullmatch(text):
+    days = _days(text) if isinstance(text, str) else None
+    if days is None:
         raise _not_a_date(text, resource, field)
+    return days
+
+
+# Parsing is pure and a population repeats its dates (days of birth, of visits), so both
+# parsers remember recent answers: re-screening reads hundreds of thousands of them.
+@lru_cache(maxsize=16_384)
+def _days(text: str) -> tuple[date, date] | None:
+    if not _FHIR_DATE.fullmatch(text):
+        return None
     try:
         year = int(text[:4])
         if len(text) >= 10:
@@ -61,7 +64,24 @@ def day_range(text: object, resource: Mapping[str, Any], field: str) -> tuple[da
             return date(year, month, 1), date(year, month, last)
         return date(year, 1, 1), date(year, 12, 31)
     except ValueError:
-        raise _not_a_date(text, resource, field) from None
+        return None
+
+
+@lru_cache(maxsize=16_384)
+def _first_moment(text: str) -> datetime | None:
+    days = _days(text)
+    if days is None:
+        return None
+    day = days[0]
+    if len(text) <= 10:
+        return datetime(day.year, day.month, day.day, tzinfo=UTC)
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 def _not_a_date(

@@ -12,21 +12,37 @@ Each change is a short token, so a health system can filter the report with a sp
 from __future__ import annotations
 
 from datetime import date
+from typing import NamedTuple
 
-from dorsum.core.assessment import Assessment
+from dorsum.core.assessment import Assessment, Exclusion, Referral
 
 Exclusions = dict[str, dict[str, date | None]]
 
 
-def exclusions_of(assessment: Assessment) -> Exclusions:
+class Outcome(NamedTuple):
+    """What the report says of one patient under one knowledge base: each condition with its
+    severity, the excluded options and the referral."""
+
+    conditions: tuple[tuple[str, str], ...]  # (condition, severity)
+    excluded: tuple[Exclusion, ...]
+    referral: Referral
+
+    @classmethod
+    def of(cls, assessment: Assessment) -> Outcome:
+        """The outcome of a whole assessment."""
+        conditions = tuple((c.id, c.severity) for c in assessment.conditions)
+        return cls(conditions, assessment.excluded, assessment.referral)
+
+
+def exclusions_of(outcome: Outcome) -> Exclusions:
     """Each excluded "treatment:condition" with its reason codes and their until dates."""
     return {
         f"{e.treatment}:{e.condition}": {r.code: r.until for r in e.reasons}
-        for e in assessment.excluded
+        for e in outcome.excluded
     }
 
 
-def changes_between(before: Assessment, after: Assessment) -> list[str]:
+def changes_between(before: Outcome, after: Outcome) -> list[str]:
     """The change tokens, in a stable order (conditions, exclusions, referral)."""
     return [
         *_condition_changes(before, after),
@@ -35,9 +51,8 @@ def changes_between(before: Assessment, after: Assessment) -> list[str]:
     ]
 
 
-def _condition_changes(before: Assessment, after: Assessment) -> list[str]:
-    old = {c.id: c.severity for c in before.conditions}
-    new = {c.id: c.severity for c in after.conditions}
+def _condition_changes(before: Outcome, after: Outcome) -> list[str]:
+    old, new = dict(before.conditions), dict(after.conditions)
     found = [f"condition_dropped:{c}:{old[c]}" for c in old if c not in new]
     for condition, severity in new.items():
         if condition not in old:
@@ -81,7 +96,7 @@ def _reason_changes(
     return found
 
 
-def _referral_changes(before: Assessment, after: Assessment) -> list[str]:
+def _referral_changes(before: Outcome, after: Outcome) -> list[str]:
     found = []
     if before.referral.urgency != after.referral.urgency:
         found.append(f"referral:{before.referral.urgency}->{after.referral.urgency}")

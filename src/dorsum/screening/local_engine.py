@@ -44,16 +44,20 @@ def run_local(
 ) -> ScreenSummary:
     """Screen every patient in the NDJSON `paths` and write the report to `out`."""
     shown = progress or Silent()
-    spec.context()  # load the knowledge bases once, before any worker is forked
-    with tempfile.TemporaryDirectory(prefix="dorsum-screen-", dir=work_dir) as scratch:
-        plan = SpillPlan(Path(scratch), partitions or _partitions(paths, workers))
-        with _executor(workers) as pool:
-            pieces = pieces_of(paths)
-            spilled = _spill_all(pool, pieces, plan, shown)
-            summary = _spill_summary(spilled)
-            numbering = _numbering(pieces, spilled)
-            chunks = _screen_all(pool, (plan, spec, numbering), shown, summary)
-        _write_report(chunks, out)
+    context = spec.context()  # the knowledge bases are loaded once, before workers are forked
+    context.forget(rows=True)  # each run starts cold: one run's memos never speed up the next
+    try:
+        with tempfile.TemporaryDirectory(prefix="dorsum-screen-", dir=work_dir) as scratch:
+            plan = SpillPlan(Path(scratch), partitions or _partitions(paths, workers))
+            with _executor(workers) as pool:
+                pieces = pieces_of(paths)
+                spilled = _spill_all(pool, pieces, plan, shown)
+                summary = _spill_summary(spilled)
+                numbering = _numbering(pieces, spilled)
+                chunks = _screen_all(pool, (plan, spec, numbering), shown, summary)
+            _write_report(chunks, out)
+    finally:
+        context.forget(rows=True)
     return summary
 
 

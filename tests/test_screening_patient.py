@@ -42,27 +42,32 @@ SEVERE_SCARS = {"rolling": 25, "boxcar": 20, "visible_at_social_distance": True}
 
 
 @pytest.fixture(scope="module")
-def since_shorter_wait(tmp_path_factory: pytest.TempPathFactory) -> ScreenSpec:
-    """The current knowledge base's longest wait after isotretinoin is 9 months, the earlier one's
-    12: from 9 months on only the earlier version still reads the months at all."""
-    folder = changed_copy(tmp_path_factory.mktemp("kb"), "2099.1.0", "months: 12}", "months: 9}")
-    return ScreenSpec(today=TODAY, kb=str(folder), since="2026.11.0")
+def since_longer_wait(tmp_path_factory: pytest.TempPathFactory) -> ScreenSpec:
+    """The current knowledge base's longest wait after isotretinoin is 6 months, the earlier
+    one's 9: from 6 to 8 months only the earlier version still reads the months, and both see
+    the same flags (isotretinoin within 12 months)."""
+    folder = tmp_path_factory.mktemp("kb")
+    now = changed_copy(folder, "2099.1.0", "months: 12}", "months: 6}")
+    before = changed_copy(folder, "2099.0.0", "months: 12}", "months: 9}")
+    return ScreenSpec(today=TODAY, kb=str(now), since=str(before))
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(months=st.integers(min_value=0, max_value=14), age=st.integers(min_value=12, max_value=80))
 def test_rows_are_shared_only_by_patients_both_versions_treat_alike(
-    since_shorter_wait: ScreenSpec, months: int, age: int
+    since_longer_wait: ScreenSpec, months: int, age: int
 ) -> None:
     """Rows are remembered across patients (one context serves every example), yet each row,
     changes included, is what assessing that patient under both versions says, whatever was
-    screened before; the age is each patient's own."""
+    screened before: a patient at 8 months, still waiting under the earlier version, never gets
+    the row of one at 9, though the current version treats them alike. The age is each
+    patient's own."""
     intake = {
         "patient": {"age": age, "fitzpatrick": 2},
         "history": {"isotretinoin_months_since_stop": months},
         "findings": {"acne_scars": SEVERE_SCARS},
     }
-    context = since_shorter_wait.context()
+    context = since_longer_wait.context()
     row = screen_patient("p1", intake_resources(intake, today=TODAY, patient_id="p1"), context)
     assert context.since is not None
     parsed = Intake.model_validate(intake)

@@ -98,10 +98,15 @@ def graded_facts(
 
 def decide(facts: DecisionInput, index: KnowledgeIndex) -> Decision:
     """Run every step over the facts, each seeing what the earlier ones found, and collect."""
+    return _collect(facts, _found(facts, index), index)
+
+
+def _found(facts: DecisionInput, index: KnowledgeIndex) -> tuple[Found, ...]:
+    """Every step's findings, each step seeing what the earlier ones found."""
     seen = Seen()
     for step in STEPS:
         seen.extend(step(facts, index, seen))
-    return _collect(facts, seen.found, index)
+    return seen.found
 
 
 def _memoised(facts: DecisionInput, index: KnowledgeIndex, cache: AssessmentCache) -> Decision:
@@ -115,15 +120,12 @@ def _memoised(facts: DecisionInput, index: KnowledgeIndex, cache: AssessmentCach
 
 
 def screen_decision(facts: DecisionInput, index: KnowledgeIndex) -> Screening:
-    """What `decide` excludes and whom it refers, without building the ranked options, the
-    advice or the trace: the same steps and the same collection of exclusions and referral,
-    for a caller that reports only those of many patients (population re-screening)."""
-    seen = Seen()
-    for step in STEPS:
-        seen.extend(step(facts, index, seen))
-    found = seen.found
+    """What `decide` excludes and whom it refers: the same steps and the same collection of
+    exclusions and referral, without building the ranked options and the trace, for a caller
+    that reports only those of many patients (population re-screening)."""
+    found = _found(facts, index)
     prebuilt = index.prebuilt.by_id
-    bins = _sorted(found, [prebuilt.get(id(f)) for f in found])
+    bins = _binned(found, [prebuilt.get(id(f)) for f in found])
     return Screening(_excluded(bins, index), _referral(bins))
 
 
@@ -147,7 +149,8 @@ class _Bins:
     advice: list[Advice] = field(default_factory=list)
 
 
-def _sorted(found: tuple[Found, ...], pres: list[Prebuilt | None]) -> _Bins:
+def _binned(found: tuple[Found, ...], pres: list[Prebuilt | None]) -> _Bins:
+    """The findings by effect; `pres` holds each finding's prebuilt value, if it has one."""
     bins = _Bins()
     considered, reasons, cautions = bins.considered, bins.reasons, bins.cautions
     for f, pre in zip(found, pres, strict=True):
@@ -170,6 +173,8 @@ def _sorted(found: tuple[Found, ...], pres: list[Prebuilt | None]) -> _Bins:
 
 
 def _excluded(bins: _Bins, index: KnowledgeIndex) -> tuple[Exclusion, ...]:
+    """Each option considered with a reason against it (unless folded into another), with
+    every reason and caution, in the order the options were considered."""
     reasons, folded = bins.reasons, bins.folded
     return tuple(
         _exclusion(key, option, reasons[key], bins.cautions.get(key, ()), index)
@@ -179,6 +184,7 @@ def _excluded(bins: _Bins, index: KnowledgeIndex) -> tuple[Exclusion, ...]:
 
 
 def _referral(bins: _Bins) -> Referral:
+    """Every referral reason, at the most urgent of their urgencies ("none" without any)."""
     referrals = bins.referrals
     urgency = max(
         (reason.urgency for reason in referrals), key=URGENCY_ORDER.__getitem__, default="none"
@@ -194,7 +200,7 @@ def _collect(facts: DecisionInput, found: tuple[Found, ...], index: KnowledgeInd
     pres = [prebuilt.get(id(f)) for f in found]
     lines += [trace_line(f) if p is None else p.line for f, p in zip(found, pres, strict=True)]
     entries += [entry(f) if p is None else p.entry for f, p in zip(found, pres, strict=True)]
-    bins = _sorted(found, pres)
+    bins = _binned(found, pres)
     considered, cautions = bins.considered, bins.cautions
     recommendations = tuple(
         _recommendation(f, considered[(f.treatment, f.condition)], cautions, index)

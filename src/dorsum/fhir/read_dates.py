@@ -17,6 +17,7 @@ from typing import Any
 from dorsum.fhir.errors import FhirError
 from dorsum.fhir.read_tables import label_of
 
+LONGEST = len("2024-05-17T23:30:00.123456789+14:00")  # the longest FHIR date or dateTime
 # FHIR's date / dateTime / instant shape: YYYY, YYYY-MM, YYYY-MM-DD, or a day with a time and
 # an optional offset (an offset is required by FHIR; a time without one is read as UTC)
 _FHIR_DATE = re.compile(
@@ -30,7 +31,7 @@ def instant(text: object, resource: Mapping[str, Any], field: str) -> datetime:
 
     A value that is not a FHIR date or dateTime is a FhirError naming `field` of `resource`.
     """
-    moment = _first_moment(text) if isinstance(text, str) else None
+    moment = _first_moment(text) if isinstance(text, str) and len(text) <= LONGEST else None
     if moment is None:
         raise _not_a_date(text, resource, field, "date or dateTime")
     return moment
@@ -41,14 +42,21 @@ def day_range(text: object, resource: Mapping[str, Any], field: str) -> tuple[da
 
     A value that is not a date is a FhirError naming `field` of `resource`.
     """
-    days = _days(text) if isinstance(text, str) else None
+    days = _days(text) if isinstance(text, str) and len(text) <= LONGEST else None
     if days is None:
         raise _not_a_date(text, resource, field)
     return days
 
 
+def forget_dates() -> None:
+    """Drop the dates the parsers remember (re-screening does at the start and end of a run)."""
+    _days.cache_clear()
+    _first_moment.cache_clear()
+
+
 # Parsing is pure and a population repeats its dates (days of birth, of visits), so both
-# parsers remember recent answers: re-screening reads hundreds of thousands of them.
+# parsers remember recent answers (at most 16,384 texts of at most `LONGEST` characters each,
+# with no link to any patient): re-screening reads hundreds of thousands of them.
 @lru_cache(maxsize=16_384)
 def _days(text: str) -> tuple[date, date] | None:
     if not _FHIR_DATE.fullmatch(text):

@@ -64,8 +64,9 @@ def screen_partition(
         try:
             return _screen(plan, partition, context, numbering)
         finally:
-            # memos last one partition, so memory never grows with the population; dropped
-            # before the collector resumes, which then has fewer survivors to traverse
+            # the assessment's memos last one partition, so memory never grows with the
+            # population; dropped before the collector resumes, which then has fewer survivors
+            # to traverse (the memo of rows lasts the run, bounded by ROWS_LIMIT)
             context.forget()
 
 

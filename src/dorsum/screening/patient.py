@@ -22,6 +22,7 @@ from dorsum.core.engine import graded_facts, screen_decision
 from dorsum.core.errors import DorsumError, IntakeError
 from dorsum.core.intake import Intake
 from dorsum.core.knowledge import KnowledgeIndex
+from dorsum.fhir.read_dates import forget_dates
 from dorsum.fhir.reading import intake_from_resources
 from dorsum.screening.changes import Outcome, changes_between
 from dorsum.screening.row import ScreenRow
@@ -56,15 +57,18 @@ class ScreenContext:
 
     def forget(self, *, rows: bool = False) -> None:
         """Drop the assessment memos (engines do between partitions) and, with `rows`, the rows'
-        memo (engines do at the start and end of a run). Within a run the rows' memo is kept:
-        populations share facts across partitions, and it empties itself at `ROWS_LIMIT`."""
+        memo and the dates parsed (the local engine does at the start and end of a run). Within a
+        run the rows' memo is kept: populations share facts across partitions, and it empties
+        itself at `ROWS_LIMIT`."""
         self.cache.clear()
         if rows:
             self.memo.clear()
+            forget_dates()
 
 
 ROWS_LIMIT = 16_384
-"""Entries in a process's memo of rows: about 1.1 kB each (measured), so some 18 MB at most."""
+"""Entries in a process's memo of rows: about 1.1 kB each on the synthetic population
+(measured; more with many exclusions or changes), so typically some 18 MB per process."""
 
 FactsKey = tuple[DecisionInput, DecisionInput | None]
 """The decision's facts under the current knowledge base and under the earlier one."""
@@ -105,7 +109,7 @@ def screen_counted(
     key = _facts_key(intake, context)
     cells = context.memo.get(key)
     if cells is None:
-        cells = _cells(intake, context)
+        cells = _cells(key, context)
         if len(context.memo) >= ROWS_LIMIT:
             context.memo.clear()
         context.memo[key] = cells
@@ -126,33 +130,32 @@ def _unreadable(patient_id: str, resources: Sequence[Mapping[str, Any]], why: st
     return Screened(ScreenRow(patient_id, error=f"no valid intake: {why}"), skipped)
 
 
-def _cells(intake: Intake, context: ScreenContext) -> tuple[str, ...]:
-    """Every cell after the age: the same for every intake with the same `_facts_key`."""
-    now = _outcome(intake, context.index, context)
+def _cells(key: FactsKey, context: ScreenContext) -> tuple[str, ...]:
+    """Every cell after the age, from the key alone (so equal keys give equal cells)."""
+    facts, before = key
+    now = _outcome(facts, context.index)
     changes = ""
-    if context.since is not None:
-        changes = "; ".join(changes_between(_outcome(intake, context.since, context), now))
+    if before is not None and context.since is not None:
+        changes = "; ".join(changes_between(_outcome(before, context.since), now))
     return (
         "; ".join(f"{condition}:{severity}" for condition, severity in now.conditions),
         now.referral.urgency,
         "; ".join(reason.code for reason in now.referral.reasons),
-        exclusions_cell(now),
+        _exclusions_cell(now),
         changes,
         "",
     )
 
 
-def _outcome(intake: Intake, index: KnowledgeIndex, context: ScreenContext) -> Outcome:
-    """What the report says of the intake under `index`: the engine's grading and decision,
-    without the parts of an assessment no cell shows (ranked options, advice, trace)."""
-    today, cache = context.today, context.cache
-    conditions, facts = graded_facts(intake, index=index, today=today, cache=cache)
+def _outcome(facts: DecisionInput, index: KnowledgeIndex) -> Outcome:
+    """What the report says under `index`: the engine's decision on these facts, without the
+    parts of an assessment no cell shows (ranked options, advice, trace)."""
     decision = screen_decision(facts, index)
-    graded = tuple((c.id, c.severity) for c in conditions)
+    graded = tuple((c.id, c.severity) for c in facts.conditions)
     return Outcome(graded, decision.excluded, decision.referral)
 
 
-def exclusions_cell(outcome: Outcome) -> str:
+def _exclusions_cell(outcome: Outcome) -> str:
     """Each excluded option as "treatment:condition=code@until+code", in the decision's order."""
     return "; ".join(
         f"{e.treatment}:{e.condition}="

@@ -103,7 +103,7 @@ def _spill(piece: Piece, index: int, plan: SpillPlan) -> SpillResult:
                 continue
             key, partition = routed
         writer = writers[partition] or _open_writer(plan, partition, writers)
-        writer.write(pack(first | number, len(key), len(line)) + key + line)  # one call, not 3
+        writer.write(pack(first | number, len(key), len(line)) + key + line)  # 1 call: cheaper
         result.spilled += 1
     result.lines = max(result.lines, number)
     for open_writer in writers:

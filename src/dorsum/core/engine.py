@@ -119,6 +119,13 @@ def _memoised(facts: DecisionInput, index: KnowledgeIndex, cache: AssessmentCach
     return decision
 
 
+class Screening(NamedTuple):
+    """The part of a decision a population screen reports."""
+
+    excluded: tuple[Exclusion, ...]
+    referral: Referral
+
+
 def screen_decision(facts: DecisionInput, index: KnowledgeIndex) -> Screening:
     """What `decide` excludes and whom it refers: the same steps and the same collection of
     exclusions and referral, without building the ranked options and the trace, for a caller
@@ -127,13 +134,6 @@ def screen_decision(facts: DecisionInput, index: KnowledgeIndex) -> Screening:
     prebuilt = index.prebuilt.by_id
     bins = _binned(found, [prebuilt.get(id(f)) for f in found])
     return Screening(_excluded(bins, index), _referral(bins))
-
-
-class Screening(NamedTuple):
-    """The part of a decision a population screen reports."""
-
-    excluded: tuple[Exclusion, ...]
-    referral: Referral
 
 
 @dataclass(slots=True)

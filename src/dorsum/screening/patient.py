@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from dorsum.core.cache import AssessmentCache
-from dorsum.core.decision import DecisionInput
+from dorsum.core.decision import DecisionInput, decision_input
 from dorsum.core.engine import graded_facts, screen_decision
 from dorsum.core.errors import DorsumError, IntakeError
 from dorsum.core.intake import Intake
@@ -117,11 +117,13 @@ def screen_counted(
 
 
 def _facts_key(intake: Intake, context: ScreenContext) -> FactsKey:
-    today, cache = context.today, context.cache
-    now = graded_facts(intake, index=context.index, today=today, cache=cache)[1]
-    if context.since is None:
+    """The facts under both versions; grading and flags do not depend on the knowledge base,
+    so the intake is graded once and only the facts a wait reads are taken again."""
+    today, since = context.today, context.since
+    conditions, now = graded_facts(intake, index=context.index, today=today, cache=context.cache)
+    if since is None:
         return now, None
-    return now, graded_facts(intake, index=context.since, today=today, cache=cache)[1]
+    return now, decision_input(intake, conditions, now.flags, index=since, today=today)
 
 
 def _unreadable(patient_id: str, resources: Sequence[Mapping[str, Any]], why: str) -> Screened:
